@@ -1,0 +1,143 @@
+/**
+ * `parseMessage`: a decoded list → a typed WAMP message, through a dispatch table indexed by the
+ * message code. The input array is returned as is (typed), never copied.
+ */
+import { ProtocolError } from "../../errors.js";
+import { AUTOBAHN_EVENT_RECEIVED, MessageType } from "./messageType.js";
+import {
+  type PubSubMessage,
+  validateEvent,
+  validateEventReceived,
+  validatePublish,
+  validatePublished,
+  validateSubscribe,
+  validateSubscribed,
+  validateUnsubscribe,
+  validateUnsubscribed,
+} from "./pubsub.js";
+import {
+  type RpcMessage,
+  validateCall,
+  validateCancel,
+  validateInterrupt,
+  validateInvocation,
+  validateRegister,
+  validateRegistered,
+  validateResult,
+  validateUnregister,
+  validateUnregistered,
+  validateYield,
+} from "./rpc.js";
+import {
+  type SessionMessage,
+  validateAbort,
+  validateAuthenticate,
+  validateChallenge,
+  validateError,
+  validateGoodbye,
+  validateHello,
+  validateWelcome,
+} from "./session.js";
+import { describe } from "./validators.js";
+
+/**
+ * Any WAMP message of the basic or advanced profile, as a labelled readonly tuple. Narrow on the
+ * first element.
+ *
+ * @example
+ * ```ts
+ * function onMessage(m: WampMessage) {
+ *   if (m[0] === MessageType.RESULT) pending.get(m[1])?.resolve(m[3]);
+ * }
+ * ```
+ */
+export type WampMessage = SessionMessage | PubSubMessage | RpcMessage;
+
+/**
+ * Options of {@link parseMessage}.
+ *
+ * @example
+ * ```ts
+ * const options: ParseMessageOptions = { strictUris: true };
+ * parseMessage(raw, options);
+ * ```
+ */
+export interface ParseMessageOptions {
+  /**
+   * Check URIs against the strict rule (components match `[0-9a-z_]+`) instead of the loose one
+   * (basic profile, "Building Blocks › URIs › Strict URIs"). Default `false`.
+   */
+  strictUris?: boolean;
+}
+
+type Validator = (m: readonly unknown[], strict: boolean) => void;
+
+// A packed array of functions or null (never holey), so the lookup stays a plain indexed load.
+const TABLE: (Validator | null)[] = [];
+for (let code = 0; code <= AUTOBAHN_EVENT_RECEIVED; code++) TABLE.push(null);
+TABLE[MessageType.HELLO] = validateHello;
+TABLE[MessageType.WELCOME] = validateWelcome;
+TABLE[MessageType.ABORT] = validateAbort;
+TABLE[MessageType.CHALLENGE] = validateChallenge;
+TABLE[MessageType.AUTHENTICATE] = validateAuthenticate;
+TABLE[MessageType.GOODBYE] = validateGoodbye;
+TABLE[MessageType.ERROR] = validateError;
+TABLE[MessageType.PUBLISH] = validatePublish;
+TABLE[MessageType.PUBLISHED] = validatePublished;
+TABLE[MessageType.SUBSCRIBE] = validateSubscribe;
+TABLE[MessageType.SUBSCRIBED] = validateSubscribed;
+TABLE[MessageType.UNSUBSCRIBE] = validateUnsubscribe;
+TABLE[MessageType.UNSUBSCRIBED] = validateUnsubscribed;
+TABLE[MessageType.EVENT] = validateEvent;
+TABLE[MessageType.EVENT_RECEIVED] = validateEventReceived;
+TABLE[AUTOBAHN_EVENT_RECEIVED] = validateEventReceived;
+TABLE[MessageType.CALL] = validateCall;
+TABLE[MessageType.CANCEL] = validateCancel;
+TABLE[MessageType.RESULT] = validateResult;
+TABLE[MessageType.REGISTER] = validateRegister;
+TABLE[MessageType.REGISTERED] = validateRegistered;
+TABLE[MessageType.UNREGISTER] = validateUnregister;
+TABLE[MessageType.UNREGISTERED] = validateUnregistered;
+TABLE[MessageType.INVOCATION] = validateInvocation;
+TABLE[MessageType.INTERRUPT] = validateInterrupt;
+TABLE[MessageType.YIELD] = validateYield;
+
+/**
+ * Validates a decoded WAMP message (one list from `Serializer.decode`) strictly against the spec
+ * and returns it typed; the array itself is returned, not a copy. Throws `ProtocolError` with code
+ * `MESSAGE_NOT_A_LIST`, `MESSAGE_EMPTY`, `MESSAGE_UNKNOWN_TYPE`, `MESSAGE_BAD_ARITY` or
+ * `MESSAGE_BAD_FIELD`; `err.messageType` names the message (`"CALL"`) and `err.field` the field
+ * (`"request"`, `"options"`, `"options.match"`, ...).
+ *
+ * Checked: the arity (optional `Arguments`/`ArgumentsKw` included), ids in [1, 2^53] (0 only as
+ * the request of a revoking UNSUBSCRIBED/UNREGISTERED), dicts are plain objects, lists are arrays,
+ * URIs (loose, or strict with `strictUris`; empty components only in SUBSCRIBE/REGISTER with
+ * `match: "prefix"` (last component) or `"wildcard"` (any)), the request type of an ERROR, and
+ * `Details.roles` in HELLO and WELCOME. Other Options/Details keys are left to the session.
+ *
+ * @example
+ * ```ts
+ * const [raw] = serializer.decode(bytes);
+ * const message = parseMessage(raw);
+ * if (message[0] === MessageType.CALL) {
+ *   const [, request, options, procedure, args, kwargs] = message;
+ * }
+ * ```
+ */
+export function parseMessage(raw: unknown, options?: ParseMessageOptions): WampMessage {
+  if (!Array.isArray(raw)) {
+    throw new ProtocolError("MESSAGE_NOT_A_LIST", `a WAMP message must be a list, got ${describe(raw)}`);
+  }
+  if (raw.length === 0) throw new ProtocolError("MESSAGE_EMPTY", "a WAMP message must not be empty");
+  const code: unknown = raw[0];
+  // `(code | 0) === code` keeps the table load on the integer fast path (rejects NaN, 1.5, "48").
+  const validate =
+    typeof code === "number" && (code | 0) === code && code >= 0 && code < TABLE.length ? TABLE[code] : null;
+  if (validate === null) {
+    throw new ProtocolError("MESSAGE_UNKNOWN_TYPE", `unknown WAMP message type: ${describe(code)}`, {
+      field: "type",
+    });
+  }
+  validate(raw, options !== undefined && options.strictUris === true);
+  return raw as unknown as WampMessage;
+}
