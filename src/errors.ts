@@ -61,6 +61,7 @@ export type ProtocolErrorCode =
   | "MESSAGE_UNKNOWN_TYPE"
   | "MESSAGE_BAD_ARITY"
   | "MESSAGE_BAD_FIELD"
+  | "MESSAGE_NOT_A_LIST"
   // rawsocket
   | "RAWSOCKET_BAD_MAGIC"
   | "RAWSOCKET_RESERVED_BITS"
@@ -111,12 +112,110 @@ export class ApplicationError extends WampError {
   readonly args: unknown[];
   readonly kwargs: Record<string, unknown>;
   constructor(uri: string, args: unknown[] = [], kwargs: Record<string, unknown> = {}) {
-    super(
-      "APPLICATION_ERROR",
-      typeof args[0] === "string" ? `${uri}: ${args[0]}` : uri,
-    );
+    super("APPLICATION_ERROR", typeof args[0] === "string" ? `${uri}: ${args[0]}` : uri);
     this.uri = uri;
     this.args = args;
     this.kwargs = kwargs;
+  }
+}
+
+/** Stable codes of {@link TransportError}. */
+export type TransportErrorCode =
+  | "TRANSPORT_CONNECT_FAILED"
+  | "TRANSPORT_HANDSHAKE_FAILED"
+  | "TRANSPORT_NO_SUBPROTOCOL"
+  | "TRANSPORT_TIMEOUT"
+  | "TRANSPORT_PING_TIMEOUT"
+  | "TRANSPORT_MESSAGE_TOO_LARGE"
+  | "TRANSPORT_CLOSED"
+  | "TRANSPORT_PROXY_FAILED"
+  | "TRANSPORT_REFUSED";
+
+/** A transport could not be opened, or broke. */
+export class TransportError extends WampError {
+  declare readonly code: TransportErrorCode;
+  constructor(code: TransportErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}
+
+/**
+ * The client session is closed (it left, was aborted, broke the protocol, or lost its transport).
+ * Every request still pending when it closed is rejected with this error, and so is every call,
+ * register, publish or subscribe made afterwards; `cause` tells why it closed, where known.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await session.call("com.example.add2", [2, 3]);
+ * } catch (err) {
+ *   if (err instanceof WampError && err.code === "SESSION_CLOSED") scheduleRetry();
+ * }
+ * ```
+ */
+export class SessionClosedError extends WampError {
+  declare readonly code: "SESSION_CLOSED";
+  constructor(message = "the WAMP session is closed", options?: { cause?: unknown }) {
+    super("SESSION_CLOSED", message, options);
+  }
+}
+
+/**
+ * The router broke the protocol on an established session (basic profile, "Protocol Errors"): a
+ * reply to a request that is not pending, an INVOCATION for an unknown registration, a HELLO or
+ * WELCOME after the session opened, ... The session owner answers with ABORT
+ * `wamp.error.protocol_violation`. `messageType` names the offending message (`"RESULT"`).
+ *
+ * @example
+ * ```ts
+ * onProtocolViolation(err) {
+ *   transport.send([3, { message: err.message }, WampUri.protocolViolation]);
+ * }
+ * ```
+ */
+export class ProtocolViolationError extends WampError {
+  declare readonly code: "PROTOCOL_VIOLATION";
+  readonly messageType: string | undefined;
+  constructor(message: string, messageType?: string) {
+    super("PROTOCOL_VIOLATION", message);
+    this.messageType = messageType;
+  }
+}
+
+/**
+ * A call this client canceled through its `AbortSignal`. It is an {@link ApplicationError} with uri
+ * `wamp.error.canceled`, exactly what a dealer answers to a CANCEL, so `err.uri` is the one test
+ * for "canceled" whichever side settled the call; `cause` is the signal's abort reason.
+ *
+ * @example
+ * ```ts
+ * const controller = new AbortController();
+ * const pending = session.call("com.example.slow", [], {}, { signal: controller.signal });
+ * controller.abort();
+ * await pending.catch((err) => err.uri); // "wamp.error.canceled"
+ * ```
+ */
+export class CanceledError extends ApplicationError {
+  constructor(reason?: unknown) {
+    super(WampUri.canceled);
+    if (reason !== undefined) this.cause = reason;
+  }
+}
+
+/**
+ * A call whose `timeout` expired on this client before the dealer answered. It is an
+ * {@link ApplicationError} with uri `wamp.error.timeout`, exactly what a dealer answers when it
+ * times the call out itself (advanced profile, "Call Timeouts"); `timeout` is the limit in ms.
+ *
+ * @example
+ * ```ts
+ * await session.call("com.example.slow", [], {}, { timeout: 500 }).catch((err) => err.uri); // "wamp.error.timeout"
+ * ```
+ */
+export class CallTimeoutError extends ApplicationError {
+  readonly timeout: number;
+  constructor(timeout: number) {
+    super(WampUri.timeout, [`no result within ${timeout} ms`]);
+    this.timeout = timeout;
   }
 }

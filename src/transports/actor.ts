@@ -1,0 +1,130 @@
+/**
+ * Client transports as XState actors. The actor opens a connection and reports only lifecycle events
+ * to its parent (`transport.opened`, `transport.closed`, `transport.failed`); inbound messages go
+ * straight to the receiver the session attaches to the {@link ClientConnection}, never through a
+ * machine. Stopping the actor closes the socket.
+ */
+import { fromCallback } from "xstate";
+import { TransportError, type WampError } from "../errors.js";
+import { type MemoryTransportOptions, openMemoryTransport } from "./memory.js";
+import { openRawSocket, type RawSocketClientOptions } from "./rawsocket/client.js";
+import type {
+  CloseDetails,
+  TransportDetails,
+  TransportHandle,
+  TransportHandler,
+  TransportHandlerFactory,
+} from "./types.js";
+import { openWebSocket, type WebSocketClientOptions } from "./websocket/client.js";
+
+/** What a client transport actor is asked to open. */
+export type ClientTransportSpec =
+  | { kind: "websocket"; options: WebSocketClientOptions }
+  | { kind: "rawsocket"; options: RawSocketClientOptions }
+  | { kind: "memory"; serverFactory: TransportHandlerFactory; options?: MemoryTransportOptions };
+
+/** An open connection: the send handle plus a slot for the session's message receiver. */
+export interface ClientConnection {
+  readonly handle: TransportHandle;
+  /** Set by the session; messages that arrive before it is set are queued. */
+  attach(receiver: (message: unknown[]) => void): void;
+}
+
+export type TransportEvent =
+  | { type: "transport.opened"; connection: ClientConnection; details: TransportDetails }
+  | { type: "transport.closed"; details: CloseDetails }
+  | { type: "transport.failed"; error: WampError };
+
+/** Open the transport described by `spec`, delivering messages through the returned connection. */
+export async function openClientTransport(
+  spec: ClientTransportSpec,
+  onClose: (details: CloseDetails) => void,
+  signal?: AbortSignal,
+): Promise<ClientConnection> {
+  let receiver: ((message: unknown[]) => void) | undefined;
+  let queue: unknown[][] | undefined;
+  const handler: TransportHandler = {
+    onOpen() {},
+    onMessage(message) {
+      if (receiver !== undefined) receiver(message);
+      else if (queue === undefined) queue = [message];
+      else queue.push(message);
+    },
+    onClose: onClose,
+  };
+  let handle: TransportHandle;
+  switch (spec.kind) {
+    case "websocket":
+      handle = await openWebSocket(spec.options, handler, signal);
+      break;
+    case "rawsocket":
+      handle = await openRawSocket(spec.options, handler, signal);
+      break;
+    case "memory":
+      handle = await openMemoryTransport(spec.serverFactory, handler, spec.options);
+      break;
+  }
+  return {
+    handle,
+    attach(next) {
+      receiver = next;
+      if (queue !== undefined) {
+        const pending = queue;
+        queue = undefined;
+        for (const message of pending) next(message);
+      }
+    },
+  };
+}
+
+/**
+ * The transport actor: `fromCallback` around {@link openClientTransport}.
+ *
+ * @example
+ * ```ts
+ * const machine = setup({ actors: { transport: clientTransportActor } }).createMachine({
+ *   invoke: { src: "transport", input: { kind: "websocket", options: { url } } },
+ *   on: { "transport.opened": { actions: ({ event }) => event.connection.attach(onMessage) } },
+ * });
+ * ```
+ */
+export const clientTransportActor = fromCallback<
+  { type: "transport.close"; code?: number; reason?: string },
+  ClientTransportSpec
+>(({ input, sendBack, receive }) => {
+  const abort = new AbortController();
+  let connection: ClientConnection | undefined;
+  let stopped = false;
+  openClientTransport(
+    input,
+    (details) => {
+      if (!stopped) sendBack({ type: "transport.closed", details } satisfies TransportEvent);
+    },
+    abort.signal,
+  ).then(
+    (opened) => {
+      connection = opened;
+      if (stopped) opened.handle.close();
+      else
+        sendBack({
+          type: "transport.opened",
+          connection: opened,
+          details: opened.handle.details,
+        } satisfies TransportEvent);
+    },
+    (err: unknown) => {
+      if (stopped) return;
+      const error =
+        err instanceof TransportError
+          ? err
+          : new TransportError("TRANSPORT_CONNECT_FAILED", String(err), { cause: err });
+      sendBack({ type: "transport.failed", error } satisfies TransportEvent);
+    },
+  );
+  receive((event) => connection?.handle.close(event.code, event.reason));
+  return () => {
+    stopped = true;
+    abort.abort();
+    connection?.handle.close();
+  };
+});

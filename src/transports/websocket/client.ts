@@ -1,0 +1,159 @@
+/**
+ * WAMP-over-WebSocket, client side (Autobahn's `WampWebSocketClientFactory`): opens a `ws`
+ * connection offering the configured subprotocols in preference order, optionally through an HTTP
+ * CONNECT proxy and over TLS.
+ */
+import type { Socket } from "node:net";
+import { type TLSSocket, connect as tlsConnect } from "node:tls";
+import WebSocket from "ws";
+import { getSerializer, serializerForSubprotocol } from "../../codecs/index.js";
+import type { SerializerName } from "../../codecs/serializer.js";
+import { TransportError } from "../../errors.js";
+import { openProxyTunnel, type ProxyOptions } from "../proxy.js";
+import { channelIdOf, type TlsClientOptions } from "../tls.js";
+import type { TransportHandle, TransportHandler } from "../types.js";
+import { bindWebSocket, type KeepAliveOptions } from "./connection.js";
+import { describePeer } from "./server.js";
+
+/** Serializers a client offers when none are configured, most preferred first. */
+export const DEFAULT_CLIENT_SERIALIZERS: readonly SerializerName[] = ["cbor", "msgpack", "ubjson", "json"];
+
+export interface WebSocketClientOptions extends KeepAliveOptions {
+  /** `ws://host:port/path` or `wss://...`. */
+  url: string;
+  /** Serializers to offer, most preferred first. */
+  serializers?: readonly SerializerName[];
+  /** Largest message accepted from the router, in bytes (default 16 MiB). */
+  maxMessageSize?: number;
+  /** Give up when the opening handshake takes longer than this (ms, default 10000). */
+  openHandshakeTimeout?: number;
+  /** Offer permessage-deflate (default false). */
+  perMessageDeflate?: boolean;
+  /** Extra HTTP headers for the opening handshake. */
+  headers?: Record<string, string>;
+  /** Tunnel through an HTTP proxy with CONNECT. */
+  proxy?: ProxyOptions;
+  /** TLS options for `wss://` (CA, client certificate and key, verification). */
+  tls?: TlsClientOptions;
+}
+
+/**
+ * Open a WAMP WebSocket connection. Resolves with the handle once the handshake is complete (after
+ * `handler.onOpen`), rejects with a {@link TransportError} when it cannot be opened.
+ *
+ * @example
+ * ```ts
+ * const handle = await openWebSocket({ url: "ws://127.0.0.1:8080/ws", serializers: ["msgpack"] }, handler);
+ * handle.send([1, "realm1", { roles: { caller: {} } }]);
+ * ```
+ */
+export async function openWebSocket(
+  options: WebSocketClientOptions,
+  handler: TransportHandler,
+  signal?: AbortSignal,
+): Promise<TransportHandle> {
+  const url = new URL(options.url);
+  if (url.protocol !== "ws:" && url.protocol !== "wss:") {
+    throw new TransportError("TRANSPORT_CONNECT_FAILED", `not a WebSocket URL: ${options.url}`);
+  }
+  const secure = url.protocol === "wss:";
+  const offered = (options.serializers ?? DEFAULT_CLIENT_SERIALIZERS).map((name) => getSerializer(name));
+  const maxMessageSize = options.maxMessageSize ?? 16 * 1024 * 1024;
+  const port = Number(url.port || (secure ? 443 : 80));
+  const host = url.hostname.replace(/^\[|\]$/g, "");
+
+  let tunnel: Socket | undefined;
+  if (options.proxy !== undefined) tunnel = await openProxyTunnel(options.proxy, host, port, signal);
+
+  return new Promise<TransportHandle>((resolve, reject) => {
+    let settled = false;
+    const ws = new WebSocket(
+      options.url,
+      offered.map((s) => s.subprotocol),
+      {
+        handshakeTimeout: options.openHandshakeTimeout ?? 10_000,
+        maxPayload: maxMessageSize,
+        perMessageDeflate: options.perMessageDeflate ?? false,
+        headers: options.headers,
+        ...(secure ? { ca: options.tls?.ca, cert: options.tls?.cert, key: options.tls?.key } : {}),
+        ...(secure && options.tls?.rejectUnauthorized === false ? { rejectUnauthorized: false } : {}),
+        ...(tunnel === undefined
+          ? {}
+          : {
+              createConnection: () =>
+                secure
+                  ? tlsConnect({
+                      socket: tunnel,
+                      servername: options.tls?.servername ?? host,
+                      ca: options.tls?.ca,
+                      cert: options.tls?.cert,
+                      key: options.tls?.key,
+                      rejectUnauthorized: options.tls?.rejectUnauthorized ?? true,
+                    })
+                  : (tunnel as Socket),
+            }),
+      },
+    );
+
+    const fail = (error: TransportError) => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener("abort", onAbort);
+      ws.removeAllListeners();
+      ws.on("error", () => {});
+      ws.terminate();
+      reject(error);
+    };
+    const onAbort = () => fail(new TransportError("TRANSPORT_CLOSED", "connection attempt aborted"));
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener("abort", onAbort, { once: true });
+
+    ws.once("unexpected-response", (_req, res) => {
+      fail(
+        new TransportError(
+          res.statusCode === 503 ? "TRANSPORT_REFUSED" : "TRANSPORT_HANDSHAKE_FAILED",
+          `WebSocket handshake refused: HTTP ${res.statusCode}`,
+        ),
+      );
+    });
+    ws.once("error", (err: Error & { code?: string }) => {
+      const timedOut = /timed out/i.test(err.message);
+      fail(
+        new TransportError(timedOut ? "TRANSPORT_TIMEOUT" : "TRANSPORT_CONNECT_FAILED", err.message, {
+          cause: err,
+        }),
+      );
+    });
+    ws.once("open", () => {
+      if (settled) return;
+      const serializer = serializerForSubprotocol(ws.protocol);
+      if (serializer === undefined || !offered.includes(serializer)) {
+        return fail(
+          new TransportError(
+            "TRANSPORT_NO_SUBPROTOCOL",
+            `router chose no offered subprotocol (got "${ws.protocol}")`,
+          ),
+        );
+      }
+      settled = true;
+      signal?.removeEventListener("abort", onAbort);
+      ws.removeAllListeners("error");
+      const socket = (ws as unknown as { _socket: Socket })._socket;
+      const handle = bindWebSocket(
+        ws,
+        {
+          kind: "websocket",
+          peer: describePeer(socket),
+          serializer,
+          subprotocol: ws.protocol,
+          secure,
+          channelId: secure ? channelIdOf(socket as TLSSocket, "client") : undefined,
+          maxMessageSize,
+        },
+        handler,
+        options,
+      );
+      resolve(handle);
+    });
+  });
+}
