@@ -1,0 +1,63 @@
+/**
+ * xwamp — WAMP (routed RPC + PubSub) for TypeScript on Node.js, built as an actor runtime on
+ * XState v5. Public exports only.
+ */
+
+// Serializers and the message model
+export {
+  getSerializer,
+  type RawSocketSerializerId,
+  type Serializer,
+  type SerializerName,
+  serializerForRawSocketId,
+  serializerForSubprotocol,
+  serializerNames,
+} from "./codecs/index.js";
+export * from "./codecs/messages/index.js";
+export * as rawsocket from "./codecs/rawsocket/index.js";
+// Errors
+export {
+  ApplicationError,
+  ConfigError,
+  ProtocolError,
+  type ProtocolErrorCode,
+  TransportError,
+  type TransportErrorCode,
+  WampError,
+  WampUri,
+} from "./errors.js";
+export { routerSessionMachine } from "./machines/routerSessionMachine.js";
+// The embedded router
+export { createRouter, type RealmConfig, type Router, type RouterConfig } from "./router/router.js";
+// Transports and server factories
+export {
+  type ClientConnection,
+  type ClientTransportSpec,
+  clientTransportActor,
+  openClientTransport,
+  type TransportEvent,
+} from "./transports/actor.js";
+export { type Listener, type ListenerOptions, listen } from "./transports/listen.js";
+export { type MemoryTransportOptions, openMemoryTransport } from "./transports/memory.js";
+export type { ProxyOptions } from "./transports/proxy.js";
+export { openRawSocket, type RawSocketClientOptions } from "./transports/rawsocket/client.js";
+export {
+  createRawSocketAcceptor,
+  type RawSocketAcceptor,
+  type RawSocketAcceptorOptions,
+} from "./transports/rawsocket/server.js";
+export type { TlsClientOptions, TlsServerOptions } from "./transports/tls.js";
+export type {
+  CloseDetails,
+  TransportDetails,
+  TransportHandle,
+  TransportHandler,
+  TransportHandlerFactory,
+  TransportKind,
+} from "./transports/types.js";
+export { openWebSocket, type WebSocketClientOptions } from "./transports/websocket/client.js";
+export {
+  createWebSocketAcceptor,
+  type WebSocketAcceptor,
+  type WebSocketAcceptorOptions,
+} from "./transports/websocket/server.js";
