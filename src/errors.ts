@@ -219,3 +219,42 @@ export class CallTimeoutError extends ApplicationError {
     this.timeout = timeout;
   }
 }
+
+/**
+ * The router refused or ended the session: an ABORT (while joining) or a GOODBYE (while joined) with
+ * a reason URI, e.g. `wamp.error.no_such_realm`, `wamp.error.not_authorized`,
+ * `wamp.close.system_shutdown`.
+ *
+ * @example
+ * ```ts
+ * component.on("connectfailure", (err) => {
+ *   if (err instanceof SessionAbortedError && err.uri === WampUri.noSuchRealm) console.error("wrong realm");
+ * });
+ * ```
+ */
+export class SessionAbortedError extends WampError {
+  declare readonly code: "SESSION_ABORTED";
+  readonly uri: string;
+  readonly details: Record<string, unknown>;
+  constructor(uri: string, details: Record<string, unknown> = {}) {
+    super("SESSION_ABORTED", typeof details.message === "string" ? `${uri}: ${details.message}` : uri);
+    this.uri = uri;
+    this.details = details;
+  }
+}
+
+/**
+ * A component gave up: every transport is exhausted or retired. `cause` is the last error, `errors`
+ * the last error of each transport (undefined for one that never failed).
+ *
+ * @example
+ * ```ts
+ * await component.start().catch((err) => err.code === "COMPONENT_FAILED" && console.error(err.cause));
+ * ```
+ */
+export class ComponentFailedError extends WampError {
+  declare readonly code: "COMPONENT_FAILED";
+  constructor(message: string, cause?: unknown) {
+    super("COMPONENT_FAILED", message, cause === undefined ? undefined : { cause });
+  }
+}

@@ -1,0 +1,205 @@
+/**
+ * Client authentication (advanced profile, "Authentication"): what HELLO announces and how a
+ * CHALLENGE is answered, for anonymous, ticket, WAMP-CRA and WAMP-Cryptosign. Several methods can
+ * be configured at once; HELLO lists them in configuration order and the CHALLENGE picks one.
+ */
+import { createHmac, pbkdf2Sync } from "node:crypto";
+import nacl from "tweetnacl";
+import { ConfigError, WampError } from "../errors.js";
+import type { TransportDetails } from "../transports/types.js";
+
+type Dict = Record<string, unknown>;
+
+/** Per-method settings; the keys' order is the order of preference sent in HELLO. */
+export interface AuthenticationConfig {
+  anonymous?: { authid?: string; authrole?: string } | true;
+  ticket?: { authid: string; ticket: string; authrole?: string };
+  wampcra?: { authid: string; secret: string; authrole?: string };
+  cryptosign?: {
+    authid?: string;
+    /** The 32-byte Ed25519 seed as 64 hex characters. */
+    privateKey: string;
+    authrole?: string;
+    /** Ask the router to bind the signature to the TLS channel (`tls-unique`). */
+    channelBinding?: "tls-unique";
+    authextra?: Dict;
+  };
+  /** Sent in HELLO.Details.authextra (merged with what the methods add). */
+  authextra?: Dict;
+}
+
+/** An AUTHENTICATE reply. */
+export interface ChallengeReply {
+  signature: string;
+  extra?: Dict;
+}
+
+const METHODS = ["anonymous", "ticket", "wampcra", "cryptosign"] as const;
+type Method = (typeof METHODS)[number];
+
+/** Check an `authentication` config up front (ConfigError naming the key). */
+export function validateAuthentication(
+  config: unknown,
+  at = "authentication",
+): AuthenticationConfig | undefined {
+  if (config === undefined) return undefined;
+  if (typeof config !== "object" || config === null) throw new ConfigError(`${at} must be an object`, at);
+  const c = config as Record<string, unknown>;
+  for (const key of Object.keys(c)) {
+    if (key !== "authextra" && !(METHODS as readonly string[]).includes(key)) {
+      throw new ConfigError(
+        `${at}.${key}: unsupported authentication method (use ${METHODS.join(", ")} or onChallenge)`,
+        `${at}.${key}`,
+      );
+    }
+  }
+  const need = (method: string, key: string) => {
+    const v = (c[method] as Dict | undefined)?.[key];
+    if (typeof v !== "string" || v.length === 0)
+      throw new ConfigError(`${at}.${method}.${key} must be a non-empty string`, `${at}.${method}.${key}`);
+  };
+  if (c.ticket !== undefined) {
+    need("ticket", "authid");
+    need("ticket", "ticket");
+  }
+  if (c.wampcra !== undefined) {
+    need("wampcra", "authid");
+    need("wampcra", "secret");
+  }
+  if (c.cryptosign !== undefined) {
+    need("cryptosign", "privateKey");
+    if (!/^[0-9a-fA-F]{64}$/.test((c.cryptosign as Dict).privateKey as string)) {
+      throw new ConfigError(
+        `${at}.cryptosign.privateKey must be 64 hex characters (a 32-byte Ed25519 seed)`,
+        `${at}.cryptosign.privateKey`,
+      );
+    }
+  }
+  const ids = new Set<string>();
+  for (const m of METHODS) {
+    const id = (c[m] as Dict | undefined)?.authid;
+    if (typeof id === "string") ids.add(id);
+  }
+  if (ids.size > 1) throw new ConfigError(`${at}: every method must use the same authid`, `${at}.authid`);
+  return c as AuthenticationConfig;
+}
+
+/** HELLO for `realm` announcing `roles` and the configured methods. */
+export function buildHello(realm: string, roles: Dict, auth: AuthenticationConfig | undefined): unknown[] {
+  const details: Dict = { roles, agent: "xwamp" };
+  if (auth !== undefined) {
+    const methods = (Object.keys(auth) as Array<Method | "authextra">).filter(
+      (k): k is Method => k !== "authextra",
+    );
+    if (methods.length > 0) details.authmethods = methods;
+    for (const m of methods) {
+      const entry = auth[m];
+      if (typeof entry === "object" && entry !== null) {
+        if (entry.authid !== undefined && details.authid === undefined) details.authid = entry.authid;
+        if (entry.authrole !== undefined && details.authrole === undefined) details.authrole = entry.authrole;
+      }
+    }
+    const authextra: Dict = { ...auth.authextra };
+    if (auth.cryptosign !== undefined) {
+      Object.assign(authextra, auth.cryptosign.authextra);
+      authextra.pubkey = publicKeyOf(auth.cryptosign.privateKey);
+      if (auth.cryptosign.channelBinding !== undefined)
+        authextra.channel_binding = auth.cryptosign.channelBinding;
+    }
+    if (Object.keys(authextra).length > 0) details.authextra = authextra;
+  }
+  return [1, realm, details];
+}
+
+/**
+ * Answer a CHALLENGE for `method` with the configured method, else the custom `onChallenge`. Throws a
+ * WampError (code AUTHENTICATION_UNSUPPORTED) when nothing can answer; secrets never appear in it.
+ */
+export async function respondToChallenge(
+  method: string,
+  extra: Dict,
+  auth: AuthenticationConfig | undefined,
+  custom:
+    | ((method: string, extra: Dict) => ChallengeReply | string | Promise<ChallengeReply | string>)
+    | undefined,
+  transport: TransportDetails | undefined,
+): Promise<ChallengeReply> {
+  switch (method) {
+    case "ticket":
+      if (auth?.ticket !== undefined) return { signature: auth.ticket.ticket };
+      break;
+    case "wampcra":
+      if (auth?.wampcra !== undefined) return { signature: signWampcra(auth.wampcra.secret, extra) };
+      break;
+    case "cryptosign":
+      if (auth?.cryptosign !== undefined)
+        return { signature: signCryptosign(auth.cryptosign.privateKey, extra, transport) };
+      break;
+  }
+  if (custom !== undefined) {
+    const reply = await custom(method, extra);
+    return typeof reply === "string" ? { signature: reply } : reply;
+  }
+  throw new WampError("AUTHENTICATION_UNSUPPORTED", `no way to answer a "${method}" challenge`);
+}
+
+/**
+ * WAMP-CRA (advanced profile, "Challenge Response Authentication"): HMAC-SHA256 of the challenge
+ * string, keyed with the secret or, when the challenge carries a salt, with the PBKDF2-SHA256
+ * derived key in base64 (as Autobahn derives it).
+ */
+export function signWampcra(secret: string, extra: Dict): string {
+  const challenge = extra.challenge;
+  if (typeof challenge !== "string")
+    throw new WampError("AUTHENTICATION_FAILED", "WAMP-CRA challenge without a challenge string");
+  const key =
+    typeof extra.salt === "string"
+      ? deriveWampcraKey(secret, extra.salt, num(extra.iterations, 1000), num(extra.keylen, 32))
+      : secret;
+  return createHmac("sha256", key).update(challenge).digest("base64");
+}
+
+/** The salted WAMP-CRA key: base64(PBKDF2-SHA256(secret, salt, iterations, keylen)). */
+export function deriveWampcraKey(secret: string, salt: string, iterations = 1000, keylen = 32): string {
+  return pbkdf2Sync(secret, salt, iterations, keylen, "sha256").toString("base64");
+}
+
+/**
+ * WAMP-Cryptosign: sign the 32-byte challenge (XORed with the TLS channel id when channel binding
+ * is in use) with Ed25519; the reply is the signature followed by the signed message, in hex.
+ */
+export function signCryptosign(
+  privateKeyHex: string,
+  extra: Dict,
+  transport: TransportDetails | undefined,
+): string {
+  const challengeHex = extra.challenge;
+  if (typeof challengeHex !== "string" || !/^[0-9a-fA-F]{64}$/.test(challengeHex)) {
+    throw new WampError("AUTHENTICATION_FAILED", "cryptosign challenge must be 32 bytes in hex");
+  }
+  let message = Buffer.from(challengeHex, "hex");
+  if (extra.channel_binding === "tls-unique") {
+    const channelId = transport?.channelId;
+    if (channelId === undefined)
+      throw new WampError(
+        "AUTHENTICATION_FAILED",
+        "tls-unique channel binding requested but this connection has none",
+      );
+    const bound = Buffer.alloc(32);
+    const id = Buffer.from(channelId);
+    for (let i = 0; i < 32; i++) bound[i] = message[i] ^ (id[i % id.length] ?? 0);
+    message = bound;
+  }
+  const keyPair = nacl.sign.keyPair.fromSeed(Buffer.from(privateKeyHex, "hex"));
+  const signature = nacl.sign.detached(message, keyPair.secretKey);
+  return Buffer.from(signature).toString("hex") + message.toString("hex");
+}
+
+/** The Ed25519 public key (hex) of a 32-byte seed (hex). */
+export function publicKeyOf(privateKeyHex: string): string {
+  return Buffer.from(nacl.sign.keyPair.fromSeed(Buffer.from(privateKeyHex, "hex")).publicKey).toString("hex");
+}
+
+function num(value: unknown, fallback: number): number {
+  return typeof value === "number" && Number.isInteger(value) && value > 0 ? value : fallback;
+}

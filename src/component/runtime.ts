@@ -1,0 +1,274 @@
+/**
+ * The plain side of a component: everything the component machine's actions do. It links a
+ * connection to the session data plane, builds HELLO, answers challenges, runs the join hooks,
+ * declared registrations and subscriptions and `main`, and reports lifecycle events. The machine
+ * decides *when*; this module knows *how*. No per-message work passes through the machine.
+ */
+
+import { type AuthenticationConfig, buildHello, respondToChallenge } from "../auth/client.js";
+import {
+  type AbortMessage,
+  type GoodbyeMessage,
+  MessageType,
+  parseMessage,
+} from "../codecs/messages/index.js";
+import { ProtocolError, ProtocolViolationError, type WampError, WampUri } from "../errors.js";
+import type { Logger } from "../logging.js";
+import type { ComponentEvent } from "../machines/componentMachine.js";
+import type { EventHandler, ProcedureHandler, RegisterOptions, SubscribeOptions } from "../session/index.js";
+import { CLIENT_ROLES } from "../session/roles.js";
+import type { ClientConnection } from "../transports/actor.js";
+import { ComponentSession } from "./componentSession.js";
+import type { ResolvedTransport } from "./config.js";
+import type { ComponentEvents, Emitter } from "./events.js";
+import type { SessionHooksObject } from "./sessionHooks.js";
+
+type Dict = Record<string, unknown>;
+
+/** What WELCOME told us (no secrets): kept in the machine's context and shown in snapshots. */
+export interface WelcomeInfo {
+  readonly id: number;
+  readonly realm: string;
+  readonly authid: string | undefined;
+  readonly authrole: string | undefined;
+  readonly authmethod: string | undefined;
+  readonly authprovider: string | undefined;
+  readonly routerRoles: Readonly<Dict>;
+}
+
+export interface Declared {
+  readonly registrations: Array<{
+    procedure: string;
+    handler: ProcedureHandler;
+    options: RegisterOptions | undefined;
+  }>;
+  readonly subscriptions: Array<{
+    topic: string;
+    handler: EventHandler;
+    options: SubscribeOptions | undefined;
+  }>;
+}
+
+export interface RuntimeOptions {
+  transports: ResolvedTransport[];
+  realm: string;
+  extra: unknown;
+  authentication: AuthenticationConfig | undefined;
+  main: ((session: ComponentSession, extra: unknown) => unknown) | undefined;
+  isFatal: (error: WampError) => boolean;
+  leaveTimeout: number;
+  emitter: Emitter<ComponentEvents>;
+  log: Logger;
+  declared: Declared;
+  /** Makes the hooks object (e.g. an ApplicationSession) anew for every connection. */
+  hooksFactory: (() => SessionHooksObject) | undefined;
+  settle: (error: Error | undefined) => void;
+}
+
+export class ComponentRuntime {
+  readonly transports: ResolvedTransport[];
+  readonly leaveTimeout: number;
+  private connection: ClientConnection | undefined;
+  private send: ((event: ComponentEvent) => void) | undefined;
+  private session: ComponentSession | undefined;
+  private hooks: SessionHooksObject | undefined;
+
+  constructor(private readonly o: RuntimeOptions) {
+    this.transports = o.transports;
+    this.leaveTimeout = o.leaveTimeout;
+  }
+
+  isFatal(error: WampError): boolean {
+    try {
+      return this.o.isFatal(error) === true;
+    } catch (err) {
+      this.o.log.warn("isFatal threw; treating the error as not fatal", { error: String(err) });
+      return false;
+    }
+  }
+
+  /** The transport is open: route its messages here, report `connect`. */
+  link(connection: ClientConnection, send: (event: ComponentEvent) => void): void {
+    this.connection = connection;
+    this.send = send;
+    this.hooks = this.o.hooksFactory?.();
+    connection.attach((raw) => this.receive(raw, connection, send));
+    this.o.log.debug("transport open", {
+      peer: connection.handle.details.peer,
+      serializer: connection.handle.details.serializer.name,
+    });
+    this.o.emitter.emit("connect", connection.handle.details);
+    this.hooks?.onConnect?.(connection.handle.details);
+  }
+
+  sendHello(): void {
+    const hello = buildHello(this.o.realm, CLIENT_ROLES, this.o.authentication);
+    this.write(hello);
+  }
+
+  /** CHALLENGE → AUTHENTICATE (rejects when no method can answer; the machine counts it as a failure). */
+  async authenticate(method: string, extra: Dict): Promise<void> {
+    const hooks = this.hooks;
+    const custom = hooks?.onChallenge === undefined ? undefined : hooks.onChallenge.bind(hooks);
+    const reply = await respondToChallenge(
+      method,
+      extra,
+      this.o.authentication,
+      custom,
+      this.connection?.handle.details,
+    );
+    this.write([MessageType.AUTHENTICATE, reply.signature, reply.extra ?? {}]);
+  }
+
+  /** After WELCOME: join hooks, declared registrations and subscriptions, `ready`, then `main`. */
+  async runSession(): Promise<"main-done" | "running"> {
+    const session = this.session;
+    if (session === undefined) throw new ProtocolViolationError("joined without a session");
+    await this.o.emitter.emitAsync("join", session, session.welcome);
+    this.hooks?.attach?.(session);
+    await this.hooks?.onJoin?.(session.welcome);
+    for (const r of this.o.declared.registrations) await session.register(r.procedure, r.handler, r.options);
+    for (const s of this.o.declared.subscriptions) await session.subscribe(s.topic, s.handler, s.options);
+    await this.o.emitter.emitAsync("ready", session);
+    if (this.o.main === undefined) return "running";
+    await this.o.main(session, this.o.extra);
+    return "main-done";
+  }
+
+  sendGoodbye(reason: string, message?: string): void {
+    this.write([MessageType.GOODBYE, message === undefined ? {} : { message }, reason]);
+  }
+
+  /** The session is over (for whatever reason): reject its pending requests, report `leave`. */
+  endSession(reason: string): void {
+    const session = this.session;
+    if (session === undefined) return;
+    this.session = undefined;
+    session.close();
+    this.o.log.info(`session ${session.id} left realm ${session.realm} (${reason})`);
+    this.o.emitter.emit("leave", session, reason);
+    this.hooks?.onLeave?.(reason);
+    this.hooks?.attach?.(undefined);
+  }
+
+  /** The transport is gone. */
+  disconnected(): void {
+    const connection = this.connection;
+    if (connection === undefined) return;
+    this.connection = undefined;
+    this.send = undefined;
+    this.o.emitter.emit("disconnect", connection.handle.details);
+    this.hooks?.onDisconnect?.();
+  }
+
+  connectFailure(error: WampError, transportIndex: number): void {
+    this.o.log.warn(
+      `connection attempt on ${this.transports[transportIndex].label} failed: ${error.message}`,
+      { code: error.code },
+    );
+    this.o.emitter.emit("connectfailure", error);
+  }
+
+  finished(error: Error | undefined): void {
+    this.o.settle(error);
+  }
+
+  // ---- internals -------------------------------------------------------------------------------
+
+  private write(message: unknown[]): void {
+    if (this.o.log.enabled("trace")) this.o.log.trace("send", { message: redact(message) });
+    this.connection?.handle.send(message);
+  }
+
+  private receive(raw: unknown[], connection: ClientConnection, send: (event: ComponentEvent) => void): void {
+    if (this.o.log.enabled("trace")) this.o.log.trace("receive", { message: redact(raw) });
+    let message: ReturnType<typeof parseMessage>;
+    try {
+      message = parseMessage(raw);
+    } catch (err) {
+      const error = err instanceof ProtocolError ? err : new ProtocolViolationError(String(err));
+      connection.handle.send([MessageType.ABORT, { message: error.message }, WampUri.protocolViolation]);
+      send({ type: "wamp.violation", error });
+      return;
+    }
+    const session = this.session;
+    if (session !== undefined) {
+      session.receive(message);
+      return;
+    }
+    switch (message[0]) {
+      case MessageType.WELCOME:
+        this.session = this.createSession(message[1], message[2], connection);
+        send({ type: "wamp.welcome", welcome: this.session.welcome });
+        return;
+      case MessageType.CHALLENGE:
+        send({ type: "wamp.challenge", method: message[1], extra: message[2] });
+        return;
+      case MessageType.ABORT:
+        send({ type: "wamp.abort", reason: message[2], details: message[1] });
+        return;
+      default: {
+        const error = new ProtocolViolationError(`unexpected message type ${message[0]} before WELCOME`);
+        connection.handle.send([MessageType.ABORT, { message: error.message }, WampUri.protocolViolation]);
+        send({ type: "wamp.violation", error });
+      }
+    }
+  }
+
+  private createSession(id: number, details: Dict, connection: ClientConnection): ComponentSession {
+    const welcome: WelcomeInfo = {
+      id,
+      realm: typeof details.realm === "string" ? details.realm : this.o.realm,
+      authid: str(details.authid),
+      authrole: str(details.authrole),
+      authmethod: str(details.authmethod),
+      authprovider: str(details.authprovider),
+      routerRoles: (details.roles as Dict) ?? {},
+    };
+    const lifecycle = (m: GoodbyeMessage | AbortMessage) => {
+      const event: ComponentEvent =
+        m[0] === MessageType.GOODBYE
+          ? { type: "wamp.goodbye", reason: m[2], details: m[1] }
+          : { type: "wamp.abort", reason: m[2], details: m[1] };
+      this.send?.(event);
+    };
+    const session = new ComponentSession(
+      { ...welcome, authextra: details.authextra as Dict | undefined },
+      {
+        send: (m) => this.write(m),
+        onLifecycle: lifecycle,
+        onProtocolViolation: (error) => {
+          connection.handle.send([MessageType.ABORT, { message: error.message }, WampUri.protocolViolation]);
+          this.send?.({ type: "wamp.violation", error });
+        },
+        onUserError: (error, context) => {
+          this.o.log.warn(
+            `error in a handler (${context}): ${error instanceof Error ? error.message : String(error)}`,
+          );
+          this.o.emitter.emit("usererror", error, context);
+          this.hooks?.onUserError?.(error, context);
+        },
+      },
+      {
+        leave: (reason, message) =>
+          this.send?.({ type: "user.leave", reason, ...(message === undefined ? {} : { message }) }),
+        disconnect: () => this.send?.({ type: "user.disconnect" }),
+      },
+      welcome,
+    );
+    this.o.log.info(`joined realm ${welcome.realm} as session ${id}`, {
+      authid: welcome.authid,
+      authrole: welcome.authrole,
+    });
+    return session;
+  }
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === "string" ? value : undefined;
+}
+
+/** AUTHENTICATE carries a secret-derived signature; never log it. */
+function redact(message: unknown[]): unknown[] {
+  return message[0] === MessageType.AUTHENTICATE ? [message[0], "<redacted>", {}] : message;
+}

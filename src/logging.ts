@@ -1,0 +1,68 @@
+/**
+ * Levelled logging with a pluggable sink. `trace` logs every WAMP message; `off` prints nothing at
+ * all. Level checks are plain integer comparisons so disabled levels cost nothing on the hot path.
+ */
+
+export type LogLevel = "trace" | "debug" | "info" | "warn" | "error" | "off";
+
+/** Where log lines go; defaults to the console. Secrets are never passed to it. */
+export type LogSink = (
+  level: Exclude<LogLevel, "off">,
+  message: string,
+  fields?: Record<string, unknown>,
+) => void;
+
+const RANK: Record<LogLevel, number> = { trace: 0, debug: 1, info: 2, warn: 3, error: 4, off: 5 };
+
+export interface Logger {
+  readonly level: LogLevel;
+  enabled(level: Exclude<LogLevel, "off">): boolean;
+  trace(message: string, fields?: Record<string, unknown>): void;
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+const consoleSink: LogSink = (level, message, fields) => {
+  const line = `[xwamp] ${level.padEnd(5)} ${message}${fields === undefined ? "" : ` ${safeJson(fields)}`}`;
+  if (level === "error" || level === "warn") console.error(line);
+  else console.log(line);
+};
+
+/**
+ * A logger at `level` writing to `sink` (default: the console).
+ *
+ * @example
+ * ```ts
+ * const log = createLogger("debug", (level, message) => myLogger[level](message));
+ * ```
+ */
+export function createLogger(level: LogLevel = "info", sink: LogSink = consoleSink): Logger {
+  if (!(level in RANK)) throw new TypeError(`unknown log level "${level}"`);
+  const min = RANK[level];
+  const at =
+    (l: Exclude<LogLevel, "off">) =>
+    (message: string, fields?: Record<string, unknown>): void => {
+      if (RANK[l] >= min) sink(l, message, fields);
+    };
+  return {
+    level,
+    enabled: (l) => RANK[l] >= min,
+    trace: at("trace"),
+    debug: at("debug"),
+    info: at("info"),
+    warn: at("warn"),
+    error: at("error"),
+  };
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value, (_k, v) =>
+      v instanceof Uint8Array ? `<${v.byteLength} bytes>` : typeof v === "bigint" ? String(v) : v,
+    );
+  } catch {
+    return String(value);
+  }
+}
