@@ -187,7 +187,8 @@ export function signCryptosign(
       );
     const bound = Buffer.alloc(32);
     const id = Buffer.from(channelId);
-    for (let i = 0; i < 32; i++) bound[i] = message[i] ^ (id[i % id.length] ?? 0);
+    if (id.length !== 32) throw new WampError("AUTHENTICATION_FAILED", "tls-unique channel id must be 32 bytes");
+    for (let i = 0; i < 32; i++) bound[i] = message[i] ^ id[i];
     message = bound;
   }
   const keyPair = nacl.sign.keyPair.fromSeed(Buffer.from(privateKeyHex, "hex"));

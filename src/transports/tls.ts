@@ -1,16 +1,18 @@
 /** TLS helpers shared by the WebSocket and RawSocket transports. */
+import { createHash } from "node:crypto";
 import type { TLSSocket } from "node:tls";
 
 /**
- * The `tls-unique` channel binding (RFC 5929 §3): the first Finished message of the handshake, i.e.
- * the client's. TLS 1.3 has no tls-unique (RFC 8446 §C.5), so undefined there.
+ * The `tls-unique` channel id: SHA-256 of the first Finished message of the handshake (RFC 5929
+ * §3), i.e. the client's, giving the 32 bytes WAMP-Cryptosign XORs with its challenge (hashed as
+ * Autobahn does). TLS 1.3 has no tls-unique (RFC 8446 §C.5), so undefined there.
  */
 export function channelIdOf(socket: TLSSocket, side: "client" | "server"): Uint8Array | undefined {
   if (typeof socket.getProtocol !== "function") return undefined;
   const protocol = socket.getProtocol();
   if (protocol === null || protocol === "TLSv1.3") return undefined;
   const finished = side === "client" ? socket.getFinished() : socket.getPeerFinished();
-  return finished === undefined ? undefined : new Uint8Array(finished);
+  return finished === undefined ? undefined : new Uint8Array(createHash("sha256").update(finished).digest());
 }
 
 /** TLS settings of a client (`wss://`, `rss://`). PEM strings or buffers. */
