@@ -187,7 +187,8 @@ export function signCryptosign(
       );
     const bound = Buffer.alloc(32);
     const id = Buffer.from(channelId);
-    if (id.length !== 32) throw new WampError("AUTHENTICATION_FAILED", "tls-unique channel id must be 32 bytes");
+    if (id.length !== 32)
+      throw new WampError("AUTHENTICATION_FAILED", "tls-unique channel id must be 32 bytes");
     for (let i = 0; i < 32; i++) bound[i] = message[i] ^ id[i];
     message = bound;
   }

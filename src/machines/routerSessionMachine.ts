@@ -1,11 +1,18 @@
 /**
- * The lifecycle of one router-side session (basic profile "Sessions"): awaiting HELLO → established
- * → closing → closed. Only lifecycle messages reach this machine; CALL/PUBLISH/... go straight from
+ * The lifecycle of one router-side session (basic profile "Sessions", advanced "Authentication"):
+ * awaiting HELLO → authenticating (choosing a method, challenged, verifying) → established →
+ * closing → closed. Only lifecycle messages reach this machine; CALL/PUBLISH/... go straight from
  * the transport to the broker and dealer. Implementations of every action live in
  * `src/router/session.ts`; this file is configuration.
  */
-import { setup } from "xstate";
+import { assign, fromPromise, setup } from "xstate";
+import type { AuthenticatedPrincipal, AuthStep } from "../auth/router.js";
 import type { RouterSessionLifecycle } from "../router/session.js";
+
+export interface RouterSessionContext extends RouterSessionInput {
+  /** The pending challenge's verifier while challenged (single use). */
+  step: AuthStep | undefined;
+}
 
 export interface RouterSessionInput {
   /** The plain session object whose methods implement the actions. */
@@ -14,10 +21,13 @@ export interface RouterSessionInput {
   helloTimeout: number;
   /** After sending GOODBYE, wait this long for the peer's reply before closing. */
   goodbyeTimeout: number;
+  /** Abort when AUTHENTICATE does not arrive this many ms after CHALLENGE. */
+  authTimeout: number;
 }
 
 export type RouterSessionEvent =
   | { type: "wamp.hello"; realm: string; details: Record<string, unknown> }
+  | { type: "wamp.authenticate"; signature: string; extra: Record<string, unknown> }
   | { type: "wamp.goodbye"; reason: string; details: Record<string, unknown> }
   | { type: "wamp.abort"; reason: string; details: Record<string, unknown> }
   | { type: "wamp.violation"; message: string }
@@ -27,29 +37,58 @@ export type RouterSessionEvent =
 export const routerSessionMachine = setup({
   types: {
     input: {} as RouterSessionInput,
-    context: {} as RouterSessionInput,
+    context: {} as RouterSessionContext,
     events: {} as RouterSessionEvent,
+  },
+  actors: {
+    beginAuth: fromPromise<
+      AuthStep,
+      { session: RouterSessionLifecycle; realm: string; details: Record<string, unknown> }
+    >(({ input }) => input.session.beginAuth(input.realm, input.details)),
+    verifyAuth: fromPromise<
+      AuthenticatedPrincipal,
+      { step: AuthStep | undefined; signature: string; extra: Record<string, unknown> }
+    >(({ input }) => {
+      if (input.step?.kind !== "challenge") return Promise.reject(new Error("no pending challenge"));
+      return input.step.verify(input.signature, input.extra);
+    }),
   },
   delays: {
     helloTimeout: ({ context }) => context.helloTimeout,
     goodbyeTimeout: ({ context }) => context.goodbyeTimeout,
+    authTimeout: ({ context }) => context.authTimeout,
   },
   guards: {
-    canJoin: ({ context, event }) =>
-      event.type === "wamp.hello" && context.session.canJoin(event.realm, event.details),
+    realmExists: ({ context, event }) =>
+      event.type === "wamp.hello" && context.session.realmExists(event.realm),
+    challenged: ({ event }) => (event as { output?: AuthStep }).output?.kind === "challenge",
   },
   actions: {
-    join: ({ context, event }) => {
-      if (event.type === "wamp.hello") context.session.join(event.realm, event.details);
+    rememberHello: ({ context, event }) => {
+      if (event.type === "wamp.hello") context.session.rememberHello(event.realm, event.details);
     },
-    refuseJoin: ({ context, event }) => {
-      if (event.type === "wamp.hello") context.session.refuseJoin(event.realm, event.details);
+    keepStep: assign({ step: ({ event }) => (event as { output?: AuthStep }).output }),
+    consumeStep: assign({ step: undefined }),
+    sendChallenge: ({ context }) => {
+      if (context.step?.kind === "challenge")
+        context.session.sendChallenge(context.step.method, context.step.extra);
     },
+    welcomeStep: ({ context, event }) => {
+      const output = (event as { output?: AuthStep }).output;
+      if (output?.kind === "welcome") context.session.welcome(output.principal);
+    },
+    welcomeVerified: ({ context, event }) =>
+      context.session.welcome((event as unknown as { output: AuthenticatedPrincipal }).output),
+    refuseRealm: ({ context, event }) => {
+      if (event.type === "wamp.hello") context.session.refuseRealm(event.realm);
+    },
+    refuseAuth: ({ context, event }) => context.session.refuseAuth((event as { error?: unknown }).error),
     abortViolation: ({ context, event }) =>
       context.session.abortViolation(
         event.type === "wamp.violation" ? event.message : `unexpected ${event.type}`,
       ),
-    abortHelloTimeout: ({ context }) => context.session.abortHelloTimeout(),
+    abortHelloTimeout: ({ context }) => context.session.abortTimeout("no HELLO received in time"),
+    abortAuthTimeout: ({ context }) => context.session.abortTimeout("no AUTHENTICATE received in time"),
     replyGoodbye: ({ context }) => context.session.replyGoodbye(),
     sayGoodbye: ({ context, event }) => {
       if (event.type === "router.shutdown") context.session.sayGoodbye(event.reason, event.message);
@@ -59,7 +98,7 @@ export const routerSessionMachine = setup({
   },
 }).createMachine({
   id: "routerSession",
-  context: ({ input }) => input,
+  context: ({ input }) => ({ ...input, step: undefined }),
   initial: "awaitingHello",
   on: {
     "transport.closed": { target: ".gone" },
@@ -69,10 +108,59 @@ export const routerSessionMachine = setup({
       after: { helloTimeout: { target: "closed", actions: "abortHelloTimeout" } },
       on: {
         "wamp.hello": [
-          { guard: "canJoin", target: "established", actions: "join" },
-          { target: "closed", actions: "refuseJoin" },
+          { guard: "realmExists", target: "authenticating", actions: "rememberHello" },
+          { target: "closed", actions: "refuseRealm" },
         ],
         "wamp.goodbye": { target: "closed", actions: "abortViolation" },
+        "wamp.authenticate": { target: "closed", actions: "abortViolation" },
+        "wamp.violation": { target: "closed", actions: "abortViolation" },
+        "wamp.abort": { target: "closed" },
+        "router.shutdown": { target: "closed" },
+      },
+    },
+    authenticating: {
+      initial: "choosing",
+      states: {
+        choosing: {
+          invoke: {
+            src: "beginAuth",
+            input: ({ context, event }) => ({
+              session: context.session,
+              realm: event.type === "wamp.hello" ? event.realm : "",
+              details: event.type === "wamp.hello" ? event.details : {},
+            }),
+            onDone: [
+              { guard: "challenged", target: "challenged", actions: ["keepStep", "sendChallenge"] },
+              { target: "#routerSession.established", actions: "welcomeStep" },
+            ],
+            onError: { target: "#routerSession.closed", actions: "refuseAuth" },
+          },
+        },
+        challenged: {
+          after: { authTimeout: { target: "#routerSession.closed", actions: "abortAuthTimeout" } },
+          on: {
+            "wamp.authenticate": { target: "verifying" },
+          },
+        },
+        // The challenge is single use: whatever the outcome, this state is left for good, and a
+        // second AUTHENTICATE meanwhile is a protocol violation (handled by the parent state).
+        verifying: {
+          invoke: {
+            src: "verifyAuth",
+            input: ({ context, event }) => ({
+              step: context.step,
+              signature: event.type === "wamp.authenticate" ? event.signature : "",
+              extra: event.type === "wamp.authenticate" ? event.extra : {},
+            }),
+            onDone: { target: "#routerSession.established", actions: ["consumeStep", "welcomeVerified"] },
+            onError: { target: "#routerSession.closed", actions: ["consumeStep", "refuseAuth"] },
+          },
+        },
+      },
+      on: {
+        "wamp.hello": { target: "closed", actions: "abortViolation" },
+        "wamp.goodbye": { target: "closed", actions: "abortViolation" },
+        "wamp.authenticate": { target: "closed", actions: "abortViolation" },
         "wamp.violation": { target: "closed", actions: "abortViolation" },
         "wamp.abort": { target: "closed" },
         "router.shutdown": { target: "closed" },
@@ -82,6 +170,7 @@ export const routerSessionMachine = setup({
       on: {
         "wamp.goodbye": { target: "closed", actions: ["leave", "replyGoodbye"] },
         "wamp.hello": { target: "closed", actions: ["leave", "abortViolation"] },
+        "wamp.authenticate": { target: "closed", actions: ["leave", "abortViolation"] },
         "wamp.violation": { target: "closed", actions: ["leave", "abortViolation"] },
         "wamp.abort": { target: "closed", actions: "leave" },
         "router.shutdown": { target: "closing", actions: ["leave", "sayGoodbye"] },
@@ -94,6 +183,7 @@ export const routerSessionMachine = setup({
         "wamp.abort": { target: "closed" },
         "wamp.violation": { target: "closed" },
         "wamp.hello": { target: "closed" },
+        "wamp.authenticate": { target: "closed" },
       },
     },
     closed: {

@@ -4,13 +4,13 @@
  */
 import { serializerNames } from "../codecs/index.js";
 import { ConfigError } from "../errors.js";
-import type { ListenerOptions } from "../transports/listen.js";
-import type { RealmConfig, RouterConfig } from "./router.js";
+import { validateListenerAuth, validateRoles } from "./authConfig.js";
+import type { RealmConfig, RouterConfig, RouterListenerConfig } from "./router.js";
 
 export interface ValidRouterConfig {
   realms: RealmConfig[];
   autoCreateRealms: boolean;
-  listeners: ListenerOptions[];
+  listeners: RouterListenerConfig[];
   helloTimeout: number;
   goodbyeTimeout: number;
   strictUris: boolean;
@@ -33,6 +33,7 @@ const LISTENER_KEYS = new Set([
   "allowedOrigins",
   "trustXForwardedFor",
   "maxConnections",
+  "auth",
 ]);
 const ROUTER_KEYS = new Set([
   "realms",
@@ -58,7 +59,14 @@ export function validateRouterConfig(config: RouterConfig): ValidRouterConfig {
     if (typeof name !== "string" || !REALM_NAME.test(name)) {
       throw new ConfigError(`realms[${i}].name must be a realm URI`, `realms[${i}].name`);
     }
-    return typeof r === "string" ? { name } : { ...r, name };
+    if (typeof r === "object" && r !== null) {
+      for (const key of Object.keys(r)) {
+        if (key !== "name" && key !== "roles")
+          throw new ConfigError(`unknown key "${key}" in realms[${i}]`, `realms[${i}].${key}`);
+      }
+    }
+    const roles = typeof r === "string" ? undefined : validateRoles(r.roles, `realms[${i}].roles`);
+    return roles === undefined ? { name } : { name, roles };
   });
   if (!Array.isArray(config.listeners ?? [])) throw new ConfigError("listeners must be a list", "listeners");
   const listeners = (config.listeners ?? []).map((l, i) => validateListener(l, `listeners[${i}]`));
@@ -73,7 +81,7 @@ export function validateRouterConfig(config: RouterConfig): ValidRouterConfig {
   };
 }
 
-function validateListener(l: ListenerOptions, at: string): ListenerOptions {
+function validateListener(l: RouterListenerConfig, at: string): RouterListenerConfig {
   if (typeof l !== "object" || l === null) throw new ConfigError(`${at} must be an object`, at);
   for (const key of Object.keys(l)) {
     if (!LISTENER_KEYS.has(key)) throw new ConfigError(`unknown key "${key}" in ${at}`, `${at}.${key}`);
@@ -124,6 +132,7 @@ function validateListener(l: ListenerOptions, at: string): ListenerOptions {
   ) {
     throw new ConfigError(`${at}.allowedOrigins must be a list of strings`, `${at}.allowedOrigins`);
   }
+  validateListenerAuth(l.auth, `${at}.auth`);
   return l;
 }
 

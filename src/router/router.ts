@@ -2,19 +2,30 @@
  * The embedded router: realms (each with a broker and a dealer), listeners, and the per-connection
  * sessions between them.
  */
-import { WampUri } from "../errors.js";
+import { ListenerAuthenticator } from "../auth/router.js";
+import { ConfigError, WampUri } from "../errors.js";
 import { type Listener, type ListenerOptions, listen } from "../transports/listen.js";
 import { type MemoryTransportOptions, openMemoryTransport } from "../transports/memory.js";
 import type { TransportHandle, TransportHandler, TransportHandlerFactory } from "../transports/types.js";
+import type { ListenerAuthConfig, RoleConfig } from "./authConfig.js";
 import { BROKER_FEATURES } from "./broker.js";
 import { validateRouterConfig } from "./config.js";
 import { DEALER_FEATURES } from "./dealer.js";
 import { Realm } from "./realm.js";
+import { RouterCaller } from "./routerCaller.js";
 import { type RouterContext, RouterSession } from "./session.js";
 
 /** A realm in the router configuration. */
 export interface RealmConfig {
   name: string;
+  /** Roles and their permissions; without roles every authenticated session may do everything. */
+  roles?: RoleConfig[];
+}
+
+/** A listener in the router configuration: transport options plus authentication. */
+export interface RouterListenerConfig extends ListenerOptions {
+  /** Authentication methods offered here; without it, anonymous sessions may do everything. */
+  auth?: ListenerAuthConfig;
 }
 
 /** Router configuration; the same object, as JSON, drives `xwamp router --config`. */
@@ -24,7 +35,7 @@ export interface RouterConfig {
   /** Create a realm on first HELLO instead of refusing unknown realms (default false). */
   autoCreateRealms?: boolean;
   /** Endpoints to listen on. May be empty: components can still connect in-process. */
-  listeners?: ListenerOptions[];
+  listeners?: RouterListenerConfig[];
   /** Abort connections that send no HELLO within this many ms (default 10000). */
   helloTimeout?: number;
   /** Wait this long for the GOODBYE reply when the router closes a session (default 2000 ms). */
@@ -69,7 +80,8 @@ export interface Router {
 export async function createRouter(config: RouterConfig = {}): Promise<Router> {
   const cfg = validateRouterConfig(config);
   const realms = new Map<string, Realm>();
-  for (const r of cfg.realms) realms.set(r.name, new Realm(r.name));
+  for (const r of cfg.realms) realms.set(r.name, new Realm(r.name, r.roles));
+  const routerCaller = new RouterCaller(cfg.helloTimeout);
   const sessions = new Set<RouterSession>();
 
   const context: RouterContext = {
@@ -90,13 +102,31 @@ export async function createRouter(config: RouterConfig = {}): Promise<Router> {
     strictUris: cfg.strictUris,
     sequentialRequestIds: cfg.sequentialRequestIds,
     sessions,
+    callAsRouter(realmName, procedure, args) {
+      const realm = realms.get(realmName);
+      return realm === undefined
+        ? Promise.reject(
+            new ConfigError(`no realm "${realmName}" for the authenticator`, "auth.dynamic.realm"),
+          )
+        : routerCaller.call(realm, procedure, args);
+    },
     ...(config.log === undefined ? {} : { log: config.log }),
   };
-  const factory: TransportHandlerFactory = () => new RouterSession(context);
+  const handlerFactoryFor =
+    (auth: ListenerAuthenticator): TransportHandlerFactory =>
+    () =>
+      new RouterSession(context, auth);
+  const callAuthenticator = context.callAsRouter;
+  // In-process connections (connectInMemory, handlerFactory) get the development default: no auth.
+  const factory = handlerFactoryFor(new ListenerAuthenticator(undefined, callAuthenticator));
 
   const listeners: Listener[] = [];
   try {
-    for (const options of cfg.listeners) listeners.push(await listen(options, factory));
+    for (const { auth, ...options } of cfg.listeners) {
+      listeners.push(
+        await listen(options, handlerFactoryFor(new ListenerAuthenticator(auth, callAuthenticator))),
+      );
+    }
   } catch (err) {
     await Promise.all(listeners.map((l) => l.close()));
     throw err;

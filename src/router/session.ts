@@ -4,12 +4,18 @@
  * indexed by message code straight to the realm's broker and dealer.
  */
 import { type Actor, createActor } from "xstate";
+import {
+  type AuthenticatedPrincipal,
+  AuthRefusedError,
+  type AuthStep,
+  type ListenerAuthenticator,
+} from "../auth/router.js";
 import { MessageType, parseMessage } from "../codecs/messages/index.js";
 import type { Serializer } from "../codecs/serializer.js";
 import { ProtocolError, WampUri } from "../errors.js";
 import { routerSessionMachine } from "../machines/routerSessionMachine.js";
 import type { CloseDetails, TransportHandle, TransportHandler } from "../transports/types.js";
-import { randomId } from "./ids.js";
+import type { Action } from "./authConfig.js";
 import type { RoutedPeer } from "./peer.js";
 import type { Realm } from "./realm.js";
 
@@ -23,6 +29,8 @@ export interface RouterContext {
   /** The WELCOME.Details.roles announcement. */
   readonly roles: Dict;
   readonly helloTimeout: number;
+  /** Calls a procedure on a realm as the router itself (the dynamic authenticator). */
+  callAsRouter(realm: string, procedure: string, args: unknown[]): Promise<unknown>;
   readonly goodbyeTimeout: number;
   /** Validate URIs strictly (`[0-9a-z_]+` components). */
   readonly strictUris: boolean;
@@ -36,11 +44,15 @@ export interface RouterContext {
 
 /** The lifecycle operations the machine calls (its actions). */
 export interface RouterSessionLifecycle {
-  canJoin(realm: string, details: Dict): boolean;
-  join(realm: string, details: Dict): void;
-  refuseJoin(realm: string, details: Dict): void;
+  realmExists(realm: string): boolean;
+  rememberHello(realm: string, details: Dict): void;
+  beginAuth(realm: string, details: Dict): Promise<AuthStep>;
+  sendChallenge(method: string, extra: Dict): void;
+  welcome(principal: AuthenticatedPrincipal): void;
+  refuseRealm(realm: string): void;
+  refuseAuth(error: unknown): void;
   abortViolation(message: string): void;
-  abortHelloTimeout(): void;
+  abortTimeout(message: string): void;
   replyGoodbye(): void;
   sayGoodbye(reason: string, message?: string): void;
   leave(): void;
@@ -59,9 +71,15 @@ export class RouterSession implements TransportHandler, RoutedPeer, RouterSessio
   private actor!: Actor<typeof routerSessionMachine>;
   /** The realm while established; undefined before join and after leave. */
   realm: Realm | undefined;
+  /** Sessions of a listener without `auth` may do everything (the development default). */
+  trusted = false;
   private lastRequest = 0;
+  private helloRealm = "";
 
-  constructor(private readonly router: RouterContext) {}
+  constructor(
+    private readonly router: RouterContext,
+    private readonly auth: ListenerAuthenticator,
+  ) {}
 
   // ---- TransportHandler -------------------------------------------------------------------------
 
@@ -74,6 +92,7 @@ export class RouterSession implements TransportHandler, RoutedPeer, RouterSessio
         session: this,
         helloTimeout: this.router.helloTimeout,
         goodbyeTimeout: this.router.goodbyeTimeout,
+        authTimeout: this.auth.timeout,
       },
     });
     this.actor.start();
@@ -128,40 +147,93 @@ export class RouterSession implements TransportHandler, RoutedPeer, RouterSessio
 
   // ---- lifecycle (machine actions) -------------------------------------------------------------
 
-  canJoin(realm: string, details: Dict): boolean {
-    return this.router.realm(realm) !== undefined && isDict(details.roles);
+  realmExists(realm: string): boolean {
+    return this.router.realm(realm) !== undefined;
   }
 
-  join(realmName: string, details: Dict): void {
-    const realm = this.router.realm(realmName)!;
-    this.id = realm.newSessionId();
-    this.roles = details.roles as RouterSession["roles"];
-    this.authid =
-      typeof details.authid === "string" && details.authid.length > 0 ? details.authid : anonymousAuthid();
-    this.authrole = "anonymous";
+  rememberHello(realm: string, details: Dict): void {
+    this.helloRealm = realm;
+    this.roles = isDict(details.roles) ? (details.roles as RouterSession["roles"]) : {};
+    // The session id is fixed before authentication: WAMP-CRA challenges carry it.
+    this.id = this.router.realm(realm)!.newSessionId();
+  }
+
+  async beginAuth(realm: string, details: Dict): Promise<AuthStep> {
+    if (!isDict(details.roles))
+      throw new ProtocolError("MESSAGE_BAD_FIELD", "HELLO.Details.roles must announce at least one role");
+    const step = await this.auth.begin({
+      realm,
+      details,
+      sessionId: this.id,
+      transport: this.handle.details,
+    });
+    if (step.kind === "welcome") {
+      this.admit(step.principal);
+      return step;
+    }
+    return {
+      ...step,
+      verify: async (signature, extra) => {
+        const principal = await step.verify(signature, extra);
+        this.admit(principal);
+        return principal;
+      },
+    };
+  }
+
+  /** The principal may join the realm it asked for: bound realm and role checks. */
+  private admit(principal: AuthenticatedPrincipal): void {
+    const realm = this.router.realm(this.helloRealm);
+    const boundElsewhere = principal.realm !== undefined && principal.realm !== this.helloRealm;
+    if (
+      realm === undefined ||
+      boundElsewhere ||
+      (!principal.trusted && !realm.authorizer.hasRole(principal.authrole))
+    ) {
+      throw new AuthRefusedError(WampUri.notAuthorized);
+    }
+  }
+
+  sendChallenge(method: string, extra: Dict): void {
+    this.send([MessageType.CHALLENGE, method, extra]);
+  }
+
+  welcome(principal: AuthenticatedPrincipal): void {
+    const realmName = this.helloRealm;
+    const realm = this.router.realm(realmName)!; // admit() checked it
+    this.authid = principal.authid;
+    this.authrole = principal.authrole;
+    this.trusted = principal.trusted === true;
     this.realm = realm;
     realm.attach(this);
-    this.send([
-      MessageType.WELCOME,
-      this.id,
-      {
-        realm: realmName,
-        roles: this.router.roles,
-        authid: this.authid,
-        authrole: this.authrole,
-        authmethod: "anonymous",
-        authprovider: "static",
-      },
-    ]);
-    this.router.log?.("debug", `session ${this.id} joined ${realmName} (${this.handle.details.peer})`);
+    const details: Dict = {
+      realm: realmName,
+      roles: this.router.roles,
+      authid: principal.authid,
+      authrole: principal.authrole,
+      authmethod: principal.authmethod,
+      authprovider: principal.authprovider,
+    };
+    if (principal.authextra !== undefined) details.authextra = principal.authextra;
+    this.send([MessageType.WELCOME, this.id, details]);
+    this.router.log?.(
+      "debug",
+      `session ${this.id} joined ${realmName} as ${principal.authid}/${principal.authrole} (${this.handle.details.peer})`,
+    );
   }
 
-  refuseJoin(realm: string, details: Dict): void {
-    if (!isDict(details.roles)) {
-      this.abortViolation("HELLO.Details.roles must announce at least one role");
-    } else {
-      this.send([MessageType.ABORT, { message: `no realm "${realm}"` }, WampUri.noSuchRealm]);
+  refuseRealm(realm: string): void {
+    this.send([MessageType.ABORT, { message: `no realm "${realm}"` }, WampUri.noSuchRealm]);
+  }
+
+  refuseAuth(error: unknown): void {
+    if (error instanceof ProtocolError) {
+      this.abortViolation(error.message);
+      return;
     }
+    const uri = error instanceof AuthRefusedError ? error.uri : WampUri.authenticationFailed;
+    this.router.log?.("info", `authentication refused for ${this.handle.details.peer}: ${uri}`);
+    this.send([MessageType.ABORT, {}, uri]);
   }
 
   abortViolation(message: string): void {
@@ -169,8 +241,8 @@ export class RouterSession implements TransportHandler, RoutedPeer, RouterSessio
     this.send([MessageType.ABORT, { message }, WampUri.protocolViolation]);
   }
 
-  abortHelloTimeout(): void {
-    this.send([MessageType.ABORT, { message: "no HELLO received in time" }, WampUri.timeout]);
+  abortTimeout(message: string): void {
+    this.send([MessageType.ABORT, { message }, WampUri.timeout]);
   }
 
   replyGoodbye(): void {
@@ -198,6 +270,13 @@ export class RouterSession implements TransportHandler, RoutedPeer, RouterSessio
     switch (code) {
       case MessageType.HELLO:
         this.actor.send({ type: "wamp.hello", realm: message[1] as string, details: message[2] as Dict });
+        return;
+      case MessageType.AUTHENTICATE:
+        this.actor.send({
+          type: "wamp.authenticate",
+          signature: message[1] as string,
+          extra: message[2] as Dict,
+        });
         return;
       case MessageType.GOODBYE:
         this.actor.send({ type: "wamp.goodbye", details: message[1] as Dict, reason: message[2] as string });
@@ -228,6 +307,11 @@ export class RouterSession implements TransportHandler, RoutedPeer, RouterSessio
     return true;
   }
 
+  /** Authorization (advanced profile "Authorization") of `action` on `uri` for this session's role. */
+  permits(action: Action, uri: string): boolean {
+    return this.realm!.authorizer.authorize(this.authrole, this.trusted, action, uri).allow;
+  }
+
   violation(message: string): void {
     this.actor.send({ type: "wamp.violation", message });
   }
@@ -235,43 +319,59 @@ export class RouterSession implements TransportHandler, RoutedPeer, RouterSessio
 
 const ESTABLISHED: (Handler | undefined)[] = [];
 ESTABLISHED[MessageType.SUBSCRIBE] = (s, m) => {
-  if (s.checkRequest(m[1] as number, "SUBSCRIBE"))
-    s.realm!.broker.subscribe(s, m[1] as number, m[2] as Dict, m[3] as string);
+  const request = m[1] as number;
+  if (!s.checkRequest(request, "SUBSCRIBE")) return;
+  if (s.permits("subscribe", m[3] as string))
+    s.realm!.broker.subscribe(s, request, m[2] as Dict, m[3] as string);
+  else s.send([MessageType.ERROR, MessageType.SUBSCRIBE, request, {}, WampUri.notAuthorized]);
 };
 ESTABLISHED[MessageType.UNSUBSCRIBE] = (s, m) => {
   if (s.checkRequest(m[1] as number, "UNSUBSCRIBE"))
     s.realm!.broker.unsubscribe(s, m[1] as number, m[2] as number);
 };
 ESTABLISHED[MessageType.PUBLISH] = (s, m) => {
-  if (s.checkRequest(m[1] as number, "PUBLISH")) {
+  const request = m[1] as number;
+  if (!s.checkRequest(request, "PUBLISH")) return;
+  const options = m[2] as Dict;
+  if (s.permits("publish", m[3] as string)) {
     s.realm!.broker.publish(
       s,
-      m[1] as number,
-      m[2] as Dict,
+      request,
+      options,
       m[3] as string,
       m[4] as unknown[] | undefined,
       m[5] as Dict | undefined,
     );
+  } else if (options.acknowledge === true) {
+    // An unacknowledged publication gets no answer at all, refused or not (basic profile "PUBLISH").
+    s.send([MessageType.ERROR, MessageType.PUBLISH, request, {}, WampUri.notAuthorized]);
   }
 };
 ESTABLISHED[MessageType.REGISTER] = (s, m) => {
-  if (s.checkRequest(m[1] as number, "REGISTER"))
-    s.realm!.dealer.register(s, m[1] as number, m[2] as Dict, m[3] as string);
+  const request = m[1] as number;
+  if (!s.checkRequest(request, "REGISTER")) return;
+  if (s.permits("register", m[3] as string))
+    s.realm!.dealer.register(s, request, m[2] as Dict, m[3] as string);
+  else s.send([MessageType.ERROR, MessageType.REGISTER, request, {}, WampUri.notAuthorized]);
 };
 ESTABLISHED[MessageType.UNREGISTER] = (s, m) => {
   if (s.checkRequest(m[1] as number, "UNREGISTER"))
     s.realm!.dealer.unregister(s, m[1] as number, m[2] as number);
 };
 ESTABLISHED[MessageType.CALL] = (s, m) => {
-  if (s.checkRequest(m[1] as number, "CALL")) {
+  const request = m[1] as number;
+  if (!s.checkRequest(request, "CALL")) return;
+  if (s.permits("call", m[3] as string)) {
     s.realm!.dealer.call(
       s,
-      m[1] as number,
+      request,
       m[2] as Dict,
       m[3] as string,
       m[4] as unknown[] | undefined,
       m[5] as Dict | undefined,
     );
+  } else {
+    s.send([MessageType.ERROR, MessageType.CALL, request, {}, WampUri.notAuthorized]);
   }
 };
 ESTABLISHED[MessageType.CANCEL] = (s, m) => s.realm!.dealer.cancel(s, m[1] as number, m[2] as Dict);
@@ -286,8 +386,10 @@ ESTABLISHED[MessageType.YIELD] = (s, m) => {
   if (outcome === "unknown") s.violation(`YIELD for unknown invocation ${m[1]}`);
 };
 ESTABLISHED[MessageType.ERROR] = (s, m) => {
-  if (m[1] !== MessageType.INVOCATION)
-    return s.violation(`ERROR for ${messageLabel(m[1] as number)} may only come from the router`);
+  if (m[1] !== MessageType.INVOCATION) {
+    s.violation(`ERROR for ${messageLabel(m[1] as number)} may only come from the router`);
+    return;
+  }
   const outcome = s.realm!.dealer.error(
     s,
     m[2] as number,
@@ -308,9 +410,4 @@ function isDict(value: unknown): value is Dict {
   return (
     typeof value === "object" && value !== null && !Array.isArray(value) && Object.keys(value).length > 0
   );
-}
-
-function anonymousAuthid(): string {
-  const id = randomId().toString(36).toUpperCase().padStart(11, "0");
-  return `${id.slice(0, 4)}-${id.slice(4, 8)}-${id.slice(8)}`;
 }
