@@ -8,6 +8,7 @@ import { unlink } from "node:fs/promises";
 import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import { createServer as createNetServer, type Server as NetServer, type Socket } from "node:net";
+import type { Duplex } from "node:stream";
 import { createServer as createTlsServer } from "node:tls";
 import { RAWSOCKET_MAGIC } from "../codecs/rawsocket/index.js";
 import { ConfigError } from "../errors.js";
@@ -75,10 +76,30 @@ export async function listen(options: ListenerOptions, factory: TransportHandler
   const sockets = new Set<Socket>();
   const secure = options.tls !== undefined;
 
+  // A connection gets openHandshakeTimeout to complete its opening handshake (TLS, then the HTTP
+  // upgrade or the RawSocket handshake). The acceptors time only what follows the upgrade request or
+  // the first octet; without this, a client that connects and sends nothing, or half a request,
+  // would stay until Node's headersTimeout (60 s).
+  const handshakeTimeout = options.openHandshakeTimeout ?? 10_000;
+  const deadlines = new WeakMap<Duplex, NodeJS.Timeout>();
+  const armDeadline = (socket: Duplex) => {
+    const timer = setTimeout(() => socket.destroy(), handshakeTimeout);
+    deadlines.set(socket, timer);
+    socket.once("close", () => clearTimeout(timer));
+  };
+  const disarmDeadline = (socket: Duplex) => clearTimeout(deadlines.get(socket));
+
   let http: HttpServer | undefined;
   if (ws !== undefined) {
-    http = secure ? createHttpsServer(tlsOptions(options.tls!)) : createHttpServer();
-    http.on("upgrade", (req, socket, head) => ws.handleUpgrade(req, socket, head));
+    // A universal listener terminates TLS in its outer server; its HTTP server sees plaintext.
+    http =
+      secure && type === "websocket"
+        ? createHttpsServer({ ...tlsOptions(options.tls!), handshakeTimeout })
+        : createHttpServer();
+    http.on("upgrade", (req, socket, head) => {
+      disarmDeadline(socket);
+      ws.handleUpgrade(req, socket, head);
+    });
     http.on("request", (_req, res) => {
       res.writeHead(426, { "content-type": "text/plain", upgrade: "websocket" });
       res.end("This is a WAMP-over-WebSocket endpoint.\n");
@@ -92,27 +113,36 @@ export async function listen(options: ListenerOptions, factory: TransportHandler
     server = http!;
   } else {
     const onSocket = (socket: Socket) => {
+      // WAMP messages are small and often sent in bursts (progressive results, events): without this,
+      // Nagle holds each next frame until the peer's delayed ACK, ~40 ms. (No-op on Unix sockets.)
+      socket.setNoDelay(true);
       sockets.add(socket);
       socket.once("close", () => sockets.delete(socket));
       socket.on("error", () => socket.destroy());
       if (type === "rawsocket") return rs!.accept(socket);
+      armDeadline(socket);
       socket.once("readable", () => {
         const head: Buffer | null = socket.read(1);
         if (head === null) return;
         socket.unshift(head);
-        if (head[0] === RAWSOCKET_MAGIC) rs!.accept(socket);
-        else http!.emit("connection", socket);
+        if (head[0] === RAWSOCKET_MAGIC) {
+          disarmDeadline(socket);
+          rs!.accept(socket);
+        } else http!.emit("connection", socket);
       });
     };
     server = secure
-      ? createTlsServer(tlsOptions(options.tls!), onSocket)
+      ? createTlsServer({ ...tlsOptions(options.tls!), handshakeTimeout }, onSocket)
       : createNetServer({ pauseOnConnect: false }, onSocket);
   }
   if (type === "websocket") {
     server.on("connection", (socket: Socket) => {
       sockets.add(socket);
       socket.once("close", () => sockets.delete(socket));
+      if (!secure) armDeadline(socket);
     });
+    // Over TLS the HTTP server sees the TLS socket (the TLS handshake has its own handshakeTimeout).
+    if (secure) server.on("secureConnection", armDeadline);
   }
 
   if (options.unix !== undefined) await unlink(options.unix).catch(() => {});

@@ -40,13 +40,11 @@ export function openProxyTunnel(
         );
       }
     });
-    req.once("error", (err) =>
-      reject(
-        new TransportError("TRANSPORT_PROXY_FAILED", `proxy ${proxy.host}:${proxy.port}: ${err.message}`, {
-          cause: err,
-        }),
-      ),
-    );
+    req.once("error", (err) => {
+      // Aborted by the caller: the same code as an aborted attempt without a proxy.
+      const code = signal?.aborted ? "TRANSPORT_CLOSED" : "TRANSPORT_PROXY_FAILED";
+      reject(new TransportError(code, `proxy ${proxy.host}:${proxy.port}: ${err.message}`, { cause: err }));
+    });
     req.end();
   });
 }

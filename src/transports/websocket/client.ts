@@ -3,7 +3,7 @@
  * connection offering the configured subprotocols in preference order, optionally through an HTTP
  * CONNECT proxy and over TLS.
  */
-import type { Socket } from "node:net";
+import { isIP, type Socket } from "node:net";
 import { type TLSSocket, connect as tlsConnect } from "node:tls";
 import WebSocket from "ws";
 import { getSerializer, serializerForSubprotocol } from "../../codecs/index.js";
@@ -19,7 +19,7 @@ import { describePeer } from "./server.js";
 export const DEFAULT_CLIENT_SERIALIZERS: readonly SerializerName[] = ["cbor", "msgpack", "ubjson", "json"];
 
 export interface WebSocketClientOptions extends KeepAliveOptions {
-  /** `ws://host:port/path` or `wss://...`. */
+  /** `ws://host:port/path`, `wss://...`, or `ws+unix:/path/to.sock:/path` (a Unix socket). */
   url: string;
   /** Serializers to offer, most preferred first. */
   serializers?: readonly SerializerName[];
@@ -53,7 +53,8 @@ export async function openWebSocket(
   signal?: AbortSignal,
 ): Promise<TransportHandle> {
   const url = new URL(options.url);
-  if (url.protocol !== "ws:" && url.protocol !== "wss:") {
+  // ws+unix: is what listen() reports for a Unix socket listener, and `ws` connects to it natively.
+  if (url.protocol !== "ws:" && url.protocol !== "wss:" && url.protocol !== "ws+unix:") {
     throw new TransportError("TRANSPORT_CONNECT_FAILED", `not a WebSocket URL: ${options.url}`);
   }
   const secure = url.protocol === "wss:";
@@ -84,7 +85,9 @@ export async function openWebSocket(
                 secure
                   ? tlsConnect({
                       socket: tunnel,
-                      servername: options.tls?.servername ?? host,
+                      host,
+                      // SNI never carries an IP address (RFC 6066 §3); `host` still drives the identity check.
+                      servername: options.tls?.servername ?? (isIP(host) === 0 ? host : undefined),
                       ca: options.tls?.ca,
                       cert: options.tls?.cert,
                       key: options.tls?.key,
@@ -117,12 +120,14 @@ export async function openWebSocket(
       );
     });
     ws.once("error", (err: Error & { code?: string }) => {
-      const timedOut = /timed out/i.test(err.message);
-      fail(
-        new TransportError(timedOut ? "TRANSPORT_TIMEOUT" : "TRANSPORT_CONNECT_FAILED", err.message, {
-          cause: err,
-        }),
-      );
+      // `ws` gives these handshake errors no code: "Opening handshake has timed out", "Server sent no
+      // subprotocol", "Server sent an invalid subprotocol".
+      const code = /timed out/i.test(err.message)
+        ? "TRANSPORT_TIMEOUT"
+        : /subprotocol/i.test(err.message)
+          ? "TRANSPORT_NO_SUBPROTOCOL"
+          : "TRANSPORT_CONNECT_FAILED";
+      fail(new TransportError(code, err.message, { cause: err }));
     });
     ws.once("open", () => {
       if (settled) return;

@@ -113,7 +113,10 @@ export function bindWebSocket(
       }, interval);
     };
     ws.on("pong", () => {
+      // An unsolicited PONG (RFC 6455 §5.5.3) must not start a second ping cycle: each would add one.
+      if (pongTimer === undefined) return;
       clearTimeout(pongTimer);
+      pongTimer = undefined;
       schedulePing();
     });
     schedulePing();
@@ -124,7 +127,11 @@ export function bindWebSocket(
       closeError =
         err.code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH"
           ? new TransportError("TRANSPORT_MESSAGE_TOO_LARGE", err.message, { cause: err })
-          : new TransportError("TRANSPORT_CLOSED", err.message, { cause: err });
+          : err.code === "WS_ERR_INVALID_UTF8"
+            ? // A text frame that is not UTF-8: the same bad input as in a binary frame, which the JSON
+              // serializer reports as SERIALIZER_DECODE_FAILED; `ws` has already closed with 1007.
+              new ProtocolError("SERIALIZER_DECODE_FAILED", err.message, { cause: err })
+            : new TransportError("TRANSPORT_CLOSED", err.message, { cause: err });
     }
   });
 

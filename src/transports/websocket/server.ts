@@ -105,6 +105,8 @@ export function createWebSocketAcceptor(
       (req as IncomingMessage & { wampSubprotocol?: string }).wampSubprotocol = chosen.subprotocol;
 
       const timer = setTimeout(() => socket.destroy(), handshakeTimeout);
+      // `ws` may refuse the upgrade itself (bad key or version) without calling back.
+      socket.once("close", () => clearTimeout(timer));
       wss.handleUpgrade(req, socket, head, (ws) => {
         clearTimeout(timer);
         open.add(ws);
