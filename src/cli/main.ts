@@ -6,6 +6,7 @@ import { parseArgs } from "node:util";
 import { ConfigError } from "../errors.js";
 import { createRouter, type Router, type RouterConfig } from "../router/router.js";
 import { runDemo } from "./demo.js";
+import { KEYGEN_USAGE, runKeygen } from "./keygen.js";
 import { loadRouterConfig, routerConfigFromFlags } from "./routerConfig.js";
 
 const USAGE = `xwamp — WAMP for TypeScript on Node.js
@@ -13,6 +14,7 @@ const USAGE = `xwamp — WAMP for TypeScript on Node.js
 Usage:
   xwamp router [options]        run the embedded WAMP router
   xwamp demo                    run the router plus a narrated example (npm start)
+  xwamp keygen [options]        authentication keys (see "Keygen" below)
   xwamp help                    show this help
 
 Router options:
@@ -21,8 +23,10 @@ Router options:
   --unix <path>                 RawSocket listener on a Unix socket
   --realm <name>                realm to serve (repeatable; default realm1)
   --host <address>              interface to bind (default 127.0.0.1)
-  --config <file.json>          full configuration (realms, listeners, ...) from a JSON file
-`;
+  --config <file.json>          full configuration (realms, listeners, auth, roles) from a JSON file
+
+Keygen:
+${KEYGEN_USAGE}`;
 
 /** Entry point; resolves with the process exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -38,6 +42,8 @@ export async function main(argv: string[]): Promise<number> {
       return runRouter(rest);
     case "demo":
       return runDemo();
+    case "keygen":
+      return runKeygen(rest);
     default:
       process.stderr.write(`xwamp: unknown command "${command}"\n\n${USAGE}`);
       return 2;
