@@ -4,6 +4,9 @@
  * image can never turn the interop suite silently green.
  */
 import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, it } from "vitest";
 
@@ -40,6 +43,25 @@ export function findAutobahnPython(): PythonPeer | undefined {
   return undefined;
 }
 
+/** Autobahn|JS, the npm devDependency. */
+export const AUTOBAHN_JS_INSTALL = "npm install --save-dev autobahn@22.11.1";
+
+export interface NodePeer {
+  /** The package's CommonJS exports, untyped: each test declares the surface it uses. */
+  readonly module: unknown;
+  readonly version: string;
+}
+
+/** Loads the CommonJS package `autobahn` (Autobahn|JS) if it is installed. */
+export function loadAutobahnJs(): NodePeer | undefined {
+  try {
+    const module = createRequire(import.meta.url)("autobahn") as { version?: unknown };
+    return { module, version: String(module.version) };
+  } catch {
+    return undefined;
+  }
+}
+
 /** Absolute path of a helper script in `test/interop/peers/`. */
 export function peerScript(name: string): string {
   return fileURLToPath(new URL(`./peers/${name}`, import.meta.url));
@@ -73,4 +95,31 @@ export function describeWithPeer<P>(
   describe.skip(title, () => {
     it(`${missing.name} interop (peer missing)`, () => {});
   });
+}
+
+/**
+ * Third-party npm peers that must not be devDependencies of xwamp (fox-wamp compiles sqlite3, wampy
+ * pulls in its own CLI stack): they live in `interop/package.json` and install into
+ * `interop/node_modules`.
+ */
+export const INTEROP_PEERS_INSTALL = "npm ci --prefix interop (interop/package.json)";
+
+/** Root of the separately installed interop peers. */
+export const interopModules = fileURLToPath(new URL("../../interop/node_modules/", import.meta.url));
+
+export interface InteropPackage {
+  /** The package's folder under `interop/node_modules`. */
+  readonly dir: string;
+  readonly version: string;
+}
+
+/** Finds `name` under `interop/node_modules` (installed by {@link INTEROP_PEERS_INSTALL}). */
+export function findInteropPackage(name: string): InteropPackage | undefined {
+  const dir = join(interopModules, name);
+  try {
+    const manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { version?: unknown };
+    return { dir, version: String(manifest.version) };
+  } catch {
+    return undefined;
+  }
 }
