@@ -4,6 +4,7 @@
  * (Buffer included) with the same bytes as equal.
  */
 import fc from "fast-check";
+import { type AttributeType, CONTAINER_OF, ENUMS, KNOWN_ATTRIBUTE_NAMES } from "./messageAttributes.js";
 
 const MAX_ID = 2 ** 53;
 
@@ -44,7 +45,7 @@ const prefixUriArb = fc
   .map(([head, last]) => [...head, last].join("."));
 
 // JSON carries binary as a string starting with NUL, so a real string may not start with one.
-const text = fc
+export const text: fc.Arbitrary<string> = fc
   .oneof(fc.string({ unit: "grapheme", maxLength: 12 }), fc.string({ unit: "binary", maxLength: 12 }))
   .filter((s) => !s.startsWith("\u0000"));
 
@@ -74,12 +75,59 @@ export const dictArb: fc.Arbitrary<Record<string, unknown>> = fc.dictionary(key,
   noNullPrototype: true,
 });
 
-/** WAMP-level options/details: snake_case keys, never `match` (which changes URI rules). */
+/**
+ * WAMP-level options/details with unknown attributes only: snake_case keys, never a known one
+ * (those are type-checked, see `knownAttributesArb`; `match` also changes URI rules).
+ */
 const optionsArb: fc.Arbitrary<Record<string, unknown>> = fc.dictionary(
-  fc.stringMatching(/^[a-z][a-z0-9_]{2,10}$/).filter((k) => k !== "match"),
+  fc.stringMatching(/^[a-z][a-z0-9_]{2,10}$/).filter((k) => !KNOWN_ATTRIBUTE_NAMES.has(k)),
   valueArb,
   { maxKeys: 3, noNullPrototype: true },
 );
+
+/** Valid values of each known attribute type (messageAttributes.ts). */
+export const attributeArbs: Readonly<Record<AttributeType, fc.Arbitrary<unknown>>> = {
+  bool: fc.boolean(),
+  string: text,
+  id: idArb,
+  uri: uriArb,
+  dict: dictArb,
+  nonNegativeInt: fc.oneof(fc.constantFrom(0, 1, 1000, Number.MAX_SAFE_INTEGER), fc.maxSafeNat()),
+  positiveInt: fc.oneof(fc.constantFrom(1, Number.MAX_SAFE_INTEGER), fc.integer({ min: 1 })),
+  idList: fc.array(idArb, { maxLength: 4 }),
+  stringList: fc.array(text, { maxLength: 4 }),
+  forwardFor: fc.array(
+    fc.record({ session: idArb, authid: text, authrole: text }, { noNullPrototype: true }),
+    { maxLength: 3 },
+  ),
+  encAlgo: fc.constantFrom(...ENUMS.encAlgo),
+  encSerializer: fc.constantFrom(...ENUMS.encSerializer),
+  match: fc.constantFrom(...ENUMS.match),
+  invoke: fc.constantFrom(...ENUMS.invoke),
+  cancelMode: fc.constantFrom(...ENUMS.cancelMode),
+  interruptMode: fc.constantFrom(...ENUMS.interruptMode),
+};
+
+/**
+ * Any subset of the known attributes of message `name`, each with a valid value (`match` and
+ * `roles` excluded: the message arbitraries set those themselves).
+ */
+export function knownAttributesArb(name: string): fc.Arbitrary<Record<string, unknown>> {
+  const { attributes } = CONTAINER_OF[name];
+  const model: Record<string, fc.Arbitrary<unknown>> = {};
+  for (const [key, type] of Object.entries(attributes)) {
+    if (key !== "match" && key !== "roles") model[key] = attributeArbs[type];
+  }
+  return fc.oneof(
+    fc.constant({}),
+    fc.record(model, { requiredKeys: [], noNullPrototype: true }) as fc.Arbitrary<Record<string, unknown>>,
+  );
+}
+
+/** Unknown attributes plus valid known ones for message `name`. */
+function attributesArb(name: string): fc.Arbitrary<Record<string, unknown>> {
+  return fc.tuple(optionsArb, knownAttributesArb(name)).map(([unknown, known]) => ({ ...unknown, ...known }));
+}
 
 const argsArb = fc.array(valueArb, { maxLength: 5 });
 
@@ -110,27 +158,33 @@ const matchedUri = fc.oneof(
 
 /** One arbitrary per message kind, by name. */
 export const messageArbs: Record<string, fc.Arbitrary<unknown[]>> = {
-  HELLO: fc.tuple(uriArb, rolesArb, optionsArb).map(([realm, roles, d]) => [1, realm, { ...d, roles }]),
-  WELCOME: fc.tuple(idArb, rolesArb, optionsArb).map(([s, roles, d]) => [2, s, { ...d, roles }]),
+  HELLO: fc
+    .tuple(uriArb, rolesArb, attributesArb("HELLO"))
+    .map(([realm, roles, d]) => [1, realm, { ...d, roles }]),
+  WELCOME: fc
+    .tuple(idArb, rolesArb, attributesArb("WELCOME"))
+    .map(([s, roles, d]) => [2, s, { ...d, roles }]),
   ABORT: withTail(
-    fc.tuple(optionsArb, uriArb).map(([d, r]) => [3, d, r]),
+    fc.tuple(attributesArb("ABORT"), uriArb).map(([d, r]) => [3, d, r]),
     false,
   ),
   CHALLENGE: fc.tuple(text, optionsArb).map(([m, e]) => [4, m, e]),
   AUTHENTICATE: fc.tuple(text, optionsArb).map(([s, e]) => [5, s, e]),
-  GOODBYE: fc.tuple(optionsArb, uriArb).map(([d, r]) => [6, d, r]),
+  GOODBYE: fc.tuple(attributesArb("GOODBYE"), uriArb).map(([d, r]) => [6, d, r]),
   ERROR: withTail(
     fc
-      .tuple(fc.constantFrom(16, 32, 34, 48, 64, 66, 68), idArb, optionsArb, uriArb)
+      .tuple(fc.constantFrom(16, 32, 34, 48, 64, 66, 68), idArb, attributesArb("ERROR"), uriArb)
       .map(([t, r, d, e]) => [8, t, r, d, e]),
     true,
   ),
   PUBLISH: withTail(
-    fc.tuple(idArb, optionsArb, uriArb).map(([r, o, t]) => [16, r, o, t]),
+    fc.tuple(idArb, attributesArb("PUBLISH"), uriArb).map(([r, o, t]) => [16, r, o, t]),
     true,
   ),
   PUBLISHED: fc.tuple(idArb, idArb).map(([r, p]) => [17, r, p]),
-  SUBSCRIBE: fc.tuple(idArb, matchedUri).map(([r, [o, t]]) => [32, r, o, t]),
+  SUBSCRIBE: fc
+    .tuple(idArb, matchedUri, attributesArb("SUBSCRIBE"))
+    .map(([r, [m, t], o]) => [32, r, { ...o, ...m }, t]),
   SUBSCRIBED: fc.tuple(idArb, idArb).map(([r, s]) => [33, r, s]),
   UNSUBSCRIBE: fc.tuple(idArb, idArb).map(([r, s]) => [34, r, s]),
   UNSUBSCRIBED: fc.oneof(
@@ -138,22 +192,22 @@ export const messageArbs: Record<string, fc.Arbitrary<unknown[]>> = {
     fc.tuple(idArb, text).map(([s, reason]) => [35, 0, { subscription: s, reason }]),
   ),
   EVENT: withTail(
-    fc.tuple(idArb, idArb, optionsArb).map(([s, p, d]) => [36, s, p, d]),
+    fc.tuple(idArb, idArb, attributesArb("EVENT")).map(([s, p, d]) => [36, s, p, d]),
     true,
   ),
   EVENT_RECEIVED: fc.tuple(fc.constantFrom(37, 337), idArb).map(([c, p]) => [c, p]),
   CALL: withTail(
-    fc.tuple(idArb, optionsArb, uriArb).map(([r, o, p]) => [48, r, o, p]),
+    fc.tuple(idArb, attributesArb("CALL"), uriArb).map(([r, o, p]) => [48, r, o, p]),
     true,
   ),
-  CANCEL: fc
-    .tuple(idArb, fc.constantFrom({}, { mode: "skip" }, { mode: "kill" }, { mode: "killnowait" }))
-    .map(([r, o]) => [49, r, o]),
+  CANCEL: fc.tuple(idArb, attributesArb("CANCEL")).map(([r, o]) => [49, r, o]),
   RESULT: withTail(
-    fc.tuple(idArb, optionsArb).map(([r, d]) => [50, r, d]),
+    fc.tuple(idArb, attributesArb("RESULT")).map(([r, d]) => [50, r, d]),
     true,
   ),
-  REGISTER: fc.tuple(idArb, matchedUri).map(([r, [o, p]]) => [64, r, o, p]),
+  REGISTER: fc
+    .tuple(idArb, matchedUri, attributesArb("REGISTER"))
+    .map(([r, [m, p], o]) => [64, r, { ...o, ...m }, p]),
   REGISTERED: fc.tuple(idArb, idArb).map(([r, g]) => [65, r, g]),
   UNREGISTER: fc.tuple(idArb, idArb).map(([r, g]) => [66, r, g]),
   UNREGISTERED: fc.oneof(
@@ -161,12 +215,12 @@ export const messageArbs: Record<string, fc.Arbitrary<unknown[]>> = {
     fc.tuple(idArb, text).map(([g, reason]) => [67, 0, { registration: g, reason }]),
   ),
   INVOCATION: withTail(
-    fc.tuple(idArb, idArb, optionsArb).map(([r, g, d]) => [68, r, g, d]),
+    fc.tuple(idArb, idArb, attributesArb("INVOCATION")).map(([r, g, d]) => [68, r, g, d]),
     true,
   ),
-  INTERRUPT: fc.tuple(idArb, optionsArb).map(([r, o]) => [69, r, o]),
+  INTERRUPT: fc.tuple(idArb, attributesArb("INTERRUPT")).map(([r, o]) => [69, r, o]),
   YIELD: withTail(
-    fc.tuple(idArb, optionsArb).map(([r, o]) => [70, r, o]),
+    fc.tuple(idArb, attributesArb("YIELD")).map(([r, o]) => [70, r, o]),
     true,
   ),
 };

@@ -7,7 +7,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseMessage } from "../../src/codecs/messages/index.js";
 import { ProtocolError } from "../../src/errors.js";
-import { anyMessageArb, valueArb } from "./messageArbitraries.js";
+import { anyMessageArb, attributeArbs, valueArb } from "./messageArbitraries.js";
+import { CONTAINER_OF, CONTAINERS, INVALID, refAttributesAccept, VALID } from "./messageAttributes.js";
 import { KINDS, type MessageKind } from "./messageKinds.js";
 
 const RUNS = 5_000;
@@ -72,7 +73,7 @@ function refAccepts(kind: MessageKind, m: unknown[], strict: boolean): boolean {
       k === "id"
         ? refId(v) || ((kind.code === 35 || kind.code === 67) && v === 0)
         : k === "dict"
-          ? refDict(v)
+          ? refDict(v) && (CONTAINER_OF[kind.name]?.index !== index || refAttributesAccept(kind.name, v))
           : k === "uri"
             ? typeof v === "string" && rules[empty].test(v)
             : k === "string"
@@ -105,6 +106,8 @@ const fieldArb: fc.Arbitrary<unknown> = fc.oneof(
   fc.maxSafeNat(),
   fc.constantFrom({}, { roles: {} }, { match: "prefix" }, { match: "wildcard" }, { match: "bogus" }),
   fc.constantFrom({ subscription: 5 }, { registration: 5, reason: "x" }, { subscription: 0 }, { reason: 1 }),
+  fc.constantFrom({ mode: "skip" }, { mode: "kill" }, { timeout: -1 }, { progress: 1 }, { exclude: ["a"] }),
+  fc.constantFrom({ publisher: "x" }, { message: 1 }, { enc_algo: "cryptobox" }, { forward_for: [{}] }),
   fc.constantFrom([], [1, 2], new Uint8Array([1]), new Map(), Object.create(null), new Date(0)),
   fc
     .array(fc.constantFrom("a", "z", "0", "_", ".", "#", " ", "\u00a0", "\u001c", "\u0085", "Ü", "-"), {
@@ -184,6 +187,51 @@ describe("parseMessage fuzzing", () => {
         const m = [...kind.minimal, ...(kind.argsAt === undefined ? [] : [["x"], { y: 1 }])];
         m[1 + (at % (m.length - 1))] = value;
         expect(tryParse(m, strict)).toBe(refAccepts(kind, m, strict));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("random values under known Options/Details keys: accepted iff the reference accepts, else that field", () => {
+    const anything = fc.anything({
+      withBigInt: true,
+      withMap: true,
+      withNullPrototype: true,
+      withTypedArray: true,
+    });
+    const valueArbs = [
+      fieldArb,
+      anything,
+      fc.constantFrom(...Object.values(VALID).flat(), ...Object.values(INVALID).flat()),
+      ...Object.values(attributeArbs),
+    ];
+    const caseArb = fc
+      .constantFrom(...CONTAINERS)
+      .chain((container) =>
+        fc.tuple(
+          fc.constant(container),
+          fc.constantFrom(...Object.keys(container.attributes)),
+          fc.oneof(...valueArbs),
+        ),
+      );
+    fc.assert(
+      fc.property(caseArb, ([container, key, value]) => {
+        const dict = { ...(container.base[container.index] as object), [key]: value };
+        const m = [...container.base];
+        m[container.index] = dict;
+        const want = refAttributesAccept(container.name, dict);
+        try {
+          expect(parseMessage(m)).toBe(m);
+          expect(want, `accepted ${container.name}.${key}`).toBe(true);
+        } catch (err) {
+          if (!(err instanceof ProtocolError)) throw err;
+          expect(want, `rejected ${container.name}.${key}: ${err.message}`).toBe(false);
+          expect([err.code, err.messageType, err.field]).toEqual([
+            "MESSAGE_BAD_FIELD",
+            container.name,
+            `${container.prefix}.${key}`,
+          ]);
+        }
       }),
       { numRuns: RUNS },
     );

@@ -112,8 +112,12 @@ TABLE[MessageType.YIELD] = validateYield;
  * Checked: the arity (optional `Arguments`/`ArgumentsKw` included), ids in [1, 2^53] (0 only as
  * the request of a revoking UNSUBSCRIBED/UNREGISTERED), dicts are plain objects, lists are arrays,
  * URIs (loose, or strict with `strictUris`; empty components only in SUBSCRIBE/REGISTER with
- * `match: "prefix"` (last component) or `"wildcard"` (any)), the request type of an ERROR, and
- * `Details.roles` in HELLO and WELCOME. Other Options/Details keys are left to the session.
+ * `match: "prefix"` (last component) or `"wildcard"` (any)), the request type of an ERROR,
+ * `Details.roles` in HELLO and WELCOME, and the type (or value set) of every known Options/Details
+ * attribute of the basic and advanced profiles present in the message (`options.timeout` a
+ * non-negative integer, `options.exclude` a list of ids, `details.enc_algo` a known scheme, ...).
+ * Unknown and custom (`_xxx`, `x_xxx`) attributes pass unchecked; a key holding `undefined` is
+ * absent. CHALLENGE/AUTHENTICATE `Extra` contents are left to the authenticators.
  *
  * @example
  * ```ts

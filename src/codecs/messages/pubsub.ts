@@ -3,6 +3,7 @@
  * profile's subscription revocation (UNSUBSCRIBED with request 0) and acknowledged event delivery
  * (EVENT_RECEIVED).
  */
+import { checkAttributes, EVENT_DETAILS, PUBLISH_OPTIONS, SUBSCRIBE_OPTIONS } from "./attributes.js";
 import {
   checkArgs,
   checkRevocable,
@@ -160,7 +161,9 @@ export type PubSubMessage =
 export function validatePublish(m: readonly unknown[], strict: boolean): void {
   if (m.length < 4 || m.length > 6) failArity("PUBLISH", m.length, 4, 6);
   if (!isId(m[1])) failId("PUBLISH", "request", m[1]);
-  if (!isDict(m[2])) failField("PUBLISH", "options", "a dict", m[2]);
+  const options = m[2];
+  if (!isDict(options)) failField("PUBLISH", "options", "a dict", options);
+  checkAttributes(options, PUBLISH_OPTIONS, "PUBLISH", "options");
   if (!checkUri(m[3], strict, EMPTY_NONE)) failUri("PUBLISH", "topic", m[3], strict, EMPTY_NONE);
   checkArgs(m, 4, "PUBLISH", true);
 }
@@ -176,6 +179,7 @@ export function validateSubscribe(m: readonly unknown[], strict: boolean): void 
   if (!isId(m[1])) failId("SUBSCRIBE", "request", m[1]);
   const options = m[2];
   if (!isDict(options)) failField("SUBSCRIBE", "options", "a dict", options);
+  checkAttributes(options, SUBSCRIBE_OPTIONS, "SUBSCRIBE", "options");
   const empty = patternMode(options, "SUBSCRIBE");
   if (!checkUri(m[3], strict, empty)) failUri("SUBSCRIBE", "topic", m[3], strict, empty);
 }
@@ -201,7 +205,9 @@ export function validateEvent(m: readonly unknown[]): void {
   if (m.length < 4 || m.length > 6) failArity("EVENT", m.length, 4, 6);
   if (!isId(m[1])) failId("EVENT", "subscription", m[1]);
   if (!isId(m[2])) failId("EVENT", "publication", m[2]);
-  if (!isDict(m[3])) failField("EVENT", "details", "a dict", m[3]);
+  const details = m[3];
+  if (!isDict(details)) failField("EVENT", "details", "a dict", details);
+  checkAttributes(details, EVENT_DETAILS, "EVENT", "details");
   checkArgs(m, 4, "EVENT", true);
 }
 

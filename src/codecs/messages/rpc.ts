@@ -4,6 +4,16 @@
  * revocation (UNREGISTERED with request 0).
  */
 import {
+  CALL_OPTIONS,
+  CANCEL_OPTIONS,
+  checkAttributes,
+  INTERRUPT_OPTIONS,
+  INVOCATION_DETAILS,
+  REGISTER_OPTIONS,
+  RESULT_DETAILS,
+  YIELD_OPTIONS,
+} from "./attributes.js";
+import {
   checkArgs,
   checkRevocable,
   checkUri,
@@ -188,7 +198,9 @@ export type RpcMessage =
 export function validateCall(m: readonly unknown[], strict: boolean): void {
   if (m.length < 4 || m.length > 6) failArity("CALL", m.length, 4, 6);
   if (!isId(m[1])) failId("CALL", "request", m[1]);
-  if (!isDict(m[2])) failField("CALL", "options", "a dict", m[2]);
+  const options = m[2];
+  if (!isDict(options)) failField("CALL", "options", "a dict", options);
+  checkAttributes(options, CALL_OPTIONS, "CALL", "options");
   if (!checkUri(m[3], strict, EMPTY_NONE)) failUri("CALL", "procedure", m[3], strict, EMPTY_NONE);
   checkArgs(m, 4, "CALL", true);
 }
@@ -196,13 +208,17 @@ export function validateCall(m: readonly unknown[], strict: boolean): void {
 export function validateCancel(m: readonly unknown[]): void {
   if (m.length !== 3) failArity("CANCEL", m.length, 3, 3);
   if (!isId(m[1])) failId("CANCEL", "request", m[1]);
-  if (!isDict(m[2])) failField("CANCEL", "options", "a dict", m[2]);
+  const options = m[2];
+  if (!isDict(options)) failField("CANCEL", "options", "a dict", options);
+  checkAttributes(options, CANCEL_OPTIONS, "CANCEL", "options");
 }
 
 export function validateResult(m: readonly unknown[]): void {
   if (m.length < 3 || m.length > 5) failArity("RESULT", m.length, 3, 5);
   if (!isId(m[1])) failId("RESULT", "request", m[1]);
-  if (!isDict(m[2])) failField("RESULT", "details", "a dict", m[2]);
+  const details = m[2];
+  if (!isDict(details)) failField("RESULT", "details", "a dict", details);
+  checkAttributes(details, RESULT_DETAILS, "RESULT", "details");
   checkArgs(m, 3, "RESULT", true);
 }
 
@@ -211,6 +227,7 @@ export function validateRegister(m: readonly unknown[], strict: boolean): void {
   if (!isId(m[1])) failId("REGISTER", "request", m[1]);
   const options = m[2];
   if (!isDict(options)) failField("REGISTER", "options", "a dict", options);
+  checkAttributes(options, REGISTER_OPTIONS, "REGISTER", "options");
   const empty = patternMode(options, "REGISTER");
   if (!checkUri(m[3], strict, empty)) failUri("REGISTER", "procedure", m[3], strict, empty);
 }
@@ -236,19 +253,25 @@ export function validateInvocation(m: readonly unknown[]): void {
   if (m.length < 4 || m.length > 6) failArity("INVOCATION", m.length, 4, 6);
   if (!isId(m[1])) failId("INVOCATION", "request", m[1]);
   if (!isId(m[2])) failId("INVOCATION", "registration", m[2]);
-  if (!isDict(m[3])) failField("INVOCATION", "details", "a dict", m[3]);
+  const details = m[3];
+  if (!isDict(details)) failField("INVOCATION", "details", "a dict", details);
+  checkAttributes(details, INVOCATION_DETAILS, "INVOCATION", "details");
   checkArgs(m, 4, "INVOCATION", true);
 }
 
 export function validateInterrupt(m: readonly unknown[]): void {
   if (m.length !== 3) failArity("INTERRUPT", m.length, 3, 3);
   if (!isId(m[1])) failId("INTERRUPT", "request", m[1]);
-  if (!isDict(m[2])) failField("INTERRUPT", "options", "a dict", m[2]);
+  const options = m[2];
+  if (!isDict(options)) failField("INTERRUPT", "options", "a dict", options);
+  checkAttributes(options, INTERRUPT_OPTIONS, "INTERRUPT", "options");
 }
 
 export function validateYield(m: readonly unknown[]): void {
   if (m.length < 3 || m.length > 5) failArity("YIELD", m.length, 3, 5);
   if (!isId(m[1])) failId("YIELD", "request", m[1]);
-  if (!isDict(m[2])) failField("YIELD", "options", "a dict", m[2]);
+  const options = m[2];
+  if (!isDict(options)) failField("YIELD", "options", "a dict", options);
+  checkAttributes(options, YIELD_OPTIONS, "YIELD", "options");
   checkArgs(m, 3, "YIELD", true);
 }

@@ -4,6 +4,14 @@
  * profile, "Messages › Additional Messages").
  */
 import {
+  ABORT_DETAILS,
+  checkAttributes,
+  ERROR_DETAILS,
+  GOODBYE_DETAILS,
+  HELLO_DETAILS,
+  WELCOME_DETAILS,
+} from "./attributes.js";
+import {
   checkArgs,
   checkUri,
   type Dict,
@@ -164,6 +172,7 @@ export function validateHello(m: readonly unknown[], strict: boolean): void {
   if (!checkUri(m[1], strict, EMPTY_NONE)) failUri("HELLO", "realm", m[1], strict, EMPTY_NONE);
   const details = m[2];
   if (!isDict(details)) failField("HELLO", "details", "a dict", details);
+  checkAttributes(details, HELLO_DETAILS, "HELLO", "details");
   if (!isDict(details.roles)) failField("HELLO", "details.roles", "a dict", details.roles);
 }
 
@@ -172,12 +181,15 @@ export function validateWelcome(m: readonly unknown[]): void {
   if (!isId(m[1])) failId("WELCOME", "session", m[1]);
   const details = m[2];
   if (!isDict(details)) failField("WELCOME", "details", "a dict", details);
+  checkAttributes(details, WELCOME_DETAILS, "WELCOME", "details");
   if (!isDict(details.roles)) failField("WELCOME", "details.roles", "a dict", details.roles);
 }
 
 export function validateAbort(m: readonly unknown[], strict: boolean): void {
   if (m.length < 3 || m.length > 5) failArity("ABORT", m.length, 3, 5);
-  if (!isDict(m[1])) failField("ABORT", "details", "a dict", m[1]);
+  const details = m[1];
+  if (!isDict(details)) failField("ABORT", "details", "a dict", details);
+  checkAttributes(details, ABORT_DETAILS, "ABORT", "details");
   if (!checkUri(m[2], strict, EMPTY_NONE)) failUri("ABORT", "reason", m[2], strict, EMPTY_NONE);
   checkArgs(m, 3, "ABORT", false);
 }
@@ -196,7 +208,9 @@ export function validateAuthenticate(m: readonly unknown[]): void {
 
 export function validateGoodbye(m: readonly unknown[], strict: boolean): void {
   if (m.length !== 3) failArity("GOODBYE", m.length, 3, 3);
-  if (!isDict(m[1])) failField("GOODBYE", "details", "a dict", m[1]);
+  const details = m[1];
+  if (!isDict(details)) failField("GOODBYE", "details", "a dict", details);
+  checkAttributes(details, GOODBYE_DETAILS, "GOODBYE", "details");
   if (!checkUri(m[2], strict, EMPTY_NONE)) failUri("GOODBYE", "reason", m[2], strict, EMPTY_NONE);
 }
 
@@ -212,7 +226,9 @@ export function validateError(m: readonly unknown[], strict: boolean): void {
     );
   }
   if (!isId(m[2])) failId("ERROR", "request", m[2]);
-  if (!isDict(m[3])) failField("ERROR", "details", "a dict", m[3]);
+  const details = m[3];
+  if (!isDict(details)) failField("ERROR", "details", "a dict", details);
+  checkAttributes(details, ERROR_DETAILS, "ERROR", "details");
   if (!checkUri(m[4], strict, EMPTY_NONE)) failUri("ERROR", "error", m[4], strict, EMPTY_NONE);
   checkArgs(m, 5, "ERROR", true);
 }
