@@ -111,14 +111,7 @@ const KNOWN_FROM_AUTOBAHN: Readonly<Record<string, string>> = {
 };
 
 /** xwamp → Autobahn|Python disagreements, handled like {@link KNOWN_FROM_AUTOBAHN}. */
-const KNOWN_TO_AUTOBAHN: Readonly<Record<string, string>> = {
-  // msgpack and cbor encode a key whose value is `undefined` as nil/null, where json and ubjson
-  // omit it: `{ timeout: undefined }` reaches Autobahn as `timeout: None`, which it rejects.
-  "msgpack call.undefined_option": "msgpack encodes an undefined-valued key as nil",
-  "msgpack.batched call.undefined_option": "msgpack encodes an undefined-valued key as nil",
-  "cbor call.undefined_option": "cbor encodes an undefined-valued key as null",
-  "cbor.batched call.undefined_option": "cbor encodes an undefined-valued key as null",
-};
+const KNOWN_TO_AUTOBAHN: Readonly<Record<string, string>> = {};
 
 // --- the Python side --------------------------------------------------------------------------
 
