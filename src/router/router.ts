@@ -143,6 +143,8 @@ export async function createRouter(config: RouterConfig = {}): Promise<Router> {
     connectInMemory: (client, options) => openMemoryTransport(factory, client, options),
     close() {
       closing ??= (async () => {
+        // No newcomers while the others are told goodbye (they would join a closing router).
+        for (const l of listeners) l.stopAccepting();
         for (const session of [...sessions]) session.shutdown(WampUri.systemShutdown, "router shutting down");
         const deadline = Date.now() + cfg.goodbyeTimeout + 100;
         while (sessions.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));

@@ -48,6 +48,8 @@ export interface Listener {
   readonly port: number | undefined;
   /** Open connections on this listener. */
   readonly connections: number;
+  /** Stop accepting new connections; open ones stay (e.g. to finish a GOODBYE exchange). */
+  stopAccepting(): void;
   /** Stop accepting, close every connection, release the port or socket path. */
   close(): Promise<void>;
 }
@@ -168,6 +170,13 @@ export async function listen(options: ListenerOptions, factory: TransportHandler
         ? `${secure ? "wss" : "ws"}+unix:${options.unix}:${path}`
         : `${secure ? "wss" : "ws"}://${hostPart}:${port}${path}`;
 
+  let accepting = true;
+  let serverClosed: Promise<void> = Promise.resolve();
+  const stopAccepting = () => {
+    if (!accepting) return;
+    accepting = false;
+    serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+  };
   return {
     type,
     url,
@@ -175,15 +184,16 @@ export async function listen(options: ListenerOptions, factory: TransportHandler
     get connections() {
       return (ws?.connections ?? 0) + (rs?.connections ?? 0);
     },
+    stopAccepting,
     async close() {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      stopAccepting();
       ws?.closeAll(1001, "server shutting down");
       rs?.closeAll();
       // Give orderly closes a moment, then drop whatever is left.
       await new Promise((r) => setTimeout(r, 50));
       for (const socket of sockets) socket.destroy();
       if (http !== undefined && http !== server) http.close();
-      await closed;
+      await serverClosed;
       if (options.unix !== undefined) await unlink(options.unix).catch(() => {});
     },
   };
