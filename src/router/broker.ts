@@ -99,6 +99,8 @@ export class Broker {
     kwargs?: Dict,
   ): void {
     const publication = randomId();
+    // Reset first: a fan-out that threw (an unencodable payload) left its matches in the scratch list.
+    this.scratch.length = 0;
     const subs = this.table.collect(topic, this.scratch);
     if (subs.length > 0) {
       const excludeMe = options.exclude_me !== false;

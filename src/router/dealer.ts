@@ -153,8 +153,6 @@ export class Dealer {
       receiveProgress,
       killing: false,
     };
-    calleeState.asCallee.set(invocation.id, invocation);
-    this.state(caller).asCaller.set(request, invocation);
 
     const details: Dict = {};
     if (reg.match !== "exact") details.procedure = procedure;
@@ -172,6 +170,9 @@ export class Dealer {
           ? [INVOCATION, invocation.id, reg.id, details, args]
           : [INVOCATION, invocation.id, reg.id, details],
     );
+    // Recorded only once sent: if the send throws (unencodable args), no phantom invocation stays.
+    calleeState.asCallee.set(invocation.id, invocation);
+    this.state(caller).asCaller.set(request, invocation);
   }
 
   /** YIELD from a callee. */
@@ -186,10 +187,11 @@ export class Dealer {
     const inv = s?.asCallee.get(invocationId);
     if (inv === undefined) return "unknown";
     const progress = options.progress === true;
-    if (!progress) this.finish(inv);
     const caller = inv.caller;
-    if (caller === undefined) return "dropped";
-    if (progress && !inv.receiveProgress) return "dropped";
+    if (caller === undefined || (progress && !inv.receiveProgress)) {
+      if (!progress) this.finish(inv);
+      return "dropped";
+    }
     const details = progress ? { progress: true } : {};
     caller.send(
       kwargs !== undefined
@@ -198,6 +200,9 @@ export class Dealer {
           ? [RESULT, inv.callRequest, details, args]
           : [RESULT, inv.callRequest, details],
     );
+    // Finished only once sent: if the send throws (unencodable result), the invocation stays
+    // pending, so the callee's abort answers the caller with wamp.error.canceled.
+    if (!progress) this.finish(inv);
     return "delivered";
   }
 
@@ -212,8 +217,10 @@ export class Dealer {
   ): AnswerOutcome {
     const inv = this.peers.get(callee)?.asCallee.get(invocationId);
     if (inv === undefined) return "unknown";
-    this.finish(inv);
-    if (inv.caller === undefined) return "dropped";
+    if (inv.caller === undefined) {
+      this.finish(inv);
+      return "dropped";
+    }
     inv.caller.send(
       kwargs !== undefined
         ? [ERROR, CALL, inv.callRequest, details, uri, args ?? [], kwargs]
@@ -221,6 +228,7 @@ export class Dealer {
           ? [ERROR, CALL, inv.callRequest, details, uri, args]
           : [ERROR, CALL, inv.callRequest, details, uri],
     );
+    this.finish(inv); // after the send, as in yield()
     return "delivered";
   }
 

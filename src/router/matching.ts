@@ -82,7 +82,7 @@ export class PatternTable<V> {
 
   /**
    * The single best match for a call (rpc_pattern_based_registration: exact wins, then the longest
-   * prefix, then the wildcard pattern with the most leading non-empty components).
+   * prefix, then the wildcard pattern with the longest portions before its wildcards).
    */
   best(uri: string): V | undefined {
     const hit = this.exact.get(uri);
@@ -96,13 +96,12 @@ export class PatternTable<V> {
       }
     }
     if (best !== undefined) return best;
-    let bestScore = -1;
+    let bestPattern: string | undefined;
     for (const [p, v] of this.wildcard) {
       if (!wildcardMatches(p, uri)) continue;
-      const score = wildcardScore(p);
-      if (score > bestScore) {
+      if (bestPattern === undefined || moreSpecific(p, bestPattern)) {
         best = v;
-        bestScore = score;
+        bestPattern = p;
       }
     }
     return best;
@@ -113,11 +112,22 @@ export class PatternTable<V> {
   }
 }
 
-/** Length of the run of leading non-empty components, weighted first; ties broken by total non-empty. */
-function wildcardScore(pattern: string): number {
-  const parts = pattern.split(".");
-  let leading = 0;
-  while (leading < parts.length && parts[leading] !== "") leading++;
-  const nonEmpty = parts.filter((c) => c !== "").length;
-  return leading * 1000 + nonEmpty;
+/**
+ * True when wildcard pattern `a` beats `b` for a URI both match (so both have its number of
+ * components): at the first component where one is literal and the other a wildcard, the literal
+ * one wins. That is rpc_pattern_based_registration's "longest portion of URI components matched
+ * before each wildcard", compared portion by portion (`a1.b2..d4.e5..g7` beats `a1.b2..d4..f6.g7`).
+ */
+function moreSpecific(a: string, b: string): boolean {
+  let i = 0;
+  let j = 0;
+  while (i <= a.length && j <= b.length) {
+    const aEnd = indexOrEnd(a, i);
+    const bEnd = indexOrEnd(b, j);
+    const aWild = aEnd === i;
+    if (aWild !== (bEnd === j)) return !aWild;
+    i = aEnd + 1;
+    j = bEnd + 1;
+  }
+  return false;
 }

@@ -113,7 +113,16 @@ export class RouterSession implements TransportHandler, RoutedPeer, RouterSessio
     if (this.realm !== undefined) {
       const handler = ESTABLISHED[code];
       if (handler !== undefined) {
-        handler(this, message);
+        try {
+          handler(this, message);
+        } catch (err) {
+          // A message the router decoded but cannot pass on (e.g. SERIALIZER_ENCODE_FAILED: args
+          // nested deeper than the receiver's serializer can write) must not crash the router: it
+          // is the sender's protocol error (basic profile "Protocol Errors": "Catching error during
+          // message encoding/decoding").
+          const reason = err instanceof Error ? err.message : String(err);
+          this.violation(`cannot route ${messageLabel(code)}: ${reason}`);
+        }
         return;
       }
     }
