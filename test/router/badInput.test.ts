@@ -9,7 +9,7 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { getSerializer } from "../../src/codecs/index.js";
+import { getSerializer, serializerForRawSocketId } from "../../src/codecs/index.js";
 import type { Serializer, SerializerName } from "../../src/codecs/serializer.js";
 import { createRouter, type Router } from "../../src/router/router.js";
 import { openRawSocket } from "../../src/transports/rawsocket/client.js";
@@ -203,13 +203,25 @@ describe("garbage after the handshake", () => {
     ["MessagePack", 2, Buffer.from([0xc1, 0xc1, 0xc1])],
     ["CBOR", 3, Buffer.from([0xff, 0xff, 0xff])],
     ["UBJSON", 4, Buffer.from([0x00, 0x01, 0x02])],
-  ])("RawSocket %s: an undecodable payload closes the connection", async (_name, id, payload) => {
-    const { socket } = await rawSocketAfterHandshake(id);
-    socket.write(Buffer.concat([frameHeader(0, payload.length), payload]));
-    await socket.waitClosed();
-    expect(socket.received.length).toBe(4); // the handshake reply, nothing after it
-    await witness.check();
-  });
+  ])(
+    "RawSocket %s: an undecodable payload gets ABORT protocol_violation, then the connection closes",
+    async (_name, id, payload) => {
+      const { socket } = await rawSocketAfterHandshake(id);
+      socket.write(Buffer.concat([frameHeader(0, payload.length), payload]));
+      await socket.waitClosed();
+      // After the 4-octet handshake reply: exactly one WAMP message frame, the ABORT.
+      const rest = socket.received.subarray(4);
+      expect(rest[0]).toBe(0);
+      const length = rest.readUIntBE(1, 3);
+      expect(rest.length).toBe(4 + length);
+      const [abort] = getSerializer(serializerForRawSocketId(id as 1 | 2 | 3 | 4)!.name).decode(
+        rest.subarray(4),
+      );
+      expect(abort[0]).toBe(3);
+      expect(abort[2]).toBe("wamp.error.protocol_violation");
+      await witness.check();
+    },
+  );
 
   it.each([3, 7])("RawSocket: a frame of reserved type %i closes the connection", async (type) => {
     const { socket } = await rawSocketAfterHandshake(1);

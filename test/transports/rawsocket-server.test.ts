@@ -204,12 +204,32 @@ describe("RawSocket server framing", () => {
   it.each([
     ["reserved bits", "f0000000", "RAWSOCKET_RESERVED_BITS"],
     ["a reserved frame type", "03000000", "RAWSOCKET_BAD_FRAME_TYPE"],
+  ])(
+    "drops the connection with a ProtocolError on %s (the framing can't be trusted: no reply)",
+    async (_name, bytes, code) => {
+      const { peer, handler } = await handshaken();
+      peer.write(bytes);
+      expect(await peer.rest()).toBe("");
+      const closed = await handler.closed;
+      expect(closed.clean).toBe(false);
+      expect(closed.error?.name).toBe("ProtocolError");
+      expect(closed.error?.code).toBe(code);
+      expect(handler.closeCount).toBe(1);
+    },
+  );
+
+  it.each([
     ["an undecodable payload", frameHex("not json"), "SERIALIZER_DECODE_FAILED"],
     ["a payload that is not a list", frameHex('{"a":1}'), "SERIALIZER_NOT_A_LIST"],
-  ])("fails the connection with a ProtocolError on %s", async (_name, bytes, code) => {
+  ])("fails the connection with a ProtocolError on %s, after an ABORT", async (_name, bytes, code) => {
     const { peer, handler } = await handshaken();
     peer.write(bytes);
-    expect(await peer.rest()).toBe("");
+    // One JSON message frame: ABORT wamp.error.protocol_violation (basic profile "Protocol Errors").
+    const rest = Buffer.from(await peer.rest(), "hex");
+    expect(rest.readUInt32BE(0)).toBe(rest.length - 4);
+    const abort = JSON.parse(rest.subarray(4).toString("utf8"));
+    expect(abort[0]).toBe(3);
+    expect(abort[2]).toBe("wamp.error.protocol_violation");
     const closed = await handler.closed;
     expect(closed.clean).toBe(false);
     expect(closed.error?.name).toBe("ProtocolError");

@@ -284,7 +284,9 @@ function chooseSerializer(options: RawSocketClientOptions): Serializer {
 function connectSocket(endpoint: RawSocketEndpoint, tls: TlsClientOptions | undefined): Socket {
   // No Nagle delay: WAMP messages are small and often sent back to back (progressive results).
   const target =
-    endpoint.type === "unix" ? { path: endpoint.path } : { host: endpoint.host, port: endpoint.port, noDelay: true };
+    endpoint.type === "unix"
+      ? { path: endpoint.path }
+      : { host: endpoint.host, port: endpoint.port, noDelay: true };
   if (tls === undefined) return netConnect(target);
   // SNI carries host names only (RFC 6066 §3); Node warns when given an IP address.
   const servername =

@@ -15,6 +15,7 @@ import {
   RawSocketFrameWriter,
 } from "../../codecs/rawsocket/index.js";
 import { ProtocolError, TransportError, type WampError } from "../../errors.js";
+import { protocolViolationAbort } from "../abort.js";
 import type { CloseDetails, TransportDetails, TransportHandle, TransportHandler } from "../types.js";
 
 /** Keep-alive settings of a RawSocket connection (both sides). */
@@ -155,9 +156,12 @@ export function bindRawSocket(
         try {
           messages = serializer.decode(frame.payload);
         } catch (err) {
-          destroyWith(
-            err instanceof ProtocolError ? err : new ProtocolError("SERIALIZER_DECODE_FAILED", String(err)),
-          );
+          // The framing is intact, so the peer can still be told why before the socket ends.
+          const error =
+            err instanceof ProtocolError ? err : new ProtocolError("SERIALIZER_DECODE_FAILED", String(err));
+          if (closeError === undefined) closeError = error;
+          writePayload(serializer.encode(protocolViolationAbort(error)));
+          endGracefully();
           return;
         }
         for (let i = 0; i < messages.length && open; i++) handler.onMessage(messages[i]);

@@ -4,6 +4,7 @@
  */
 import type WebSocket from "ws";
 import { ProtocolError, TransportError, type WampError } from "../../errors.js";
+import { protocolViolationAbort } from "../abort.js";
 import type { CloseDetails, TransportDetails, TransportHandle, TransportHandler } from "../types.js";
 
 /** WebSocket close codes (RFC 6455 §7.4.1) used by xwamp. */
@@ -74,6 +75,7 @@ export function bindWebSocket(
   const failWith = (error: WampError, code: number) => {
     if (closeError === undefined) closeError = error;
     open = false;
+    if (error instanceof ProtocolError) ws.send(serializer.encode(protocolViolationAbort(error)));
     ws.close(code, error.code);
   };
 
