@@ -47,6 +47,12 @@ interface Invocation {
 interface PeerState {
   readonly invocationIds: SequentialIds;
   readonly asCallee: Map<number, Invocation>;
+  /**
+   * Invocations whose caller is gone (canceled, left): the callee may still answer, and that answer
+   * is dropped rather than treated as a violation. Bounded, oldest first out, since a callee never
+   * has to answer a `killnowait` INTERRUPT.
+   */
+  readonly orphans: Map<number, Invocation>;
   readonly asCaller: Map<number, Invocation>;
   readonly registrations: Set<Registration>;
 }
@@ -64,6 +70,9 @@ export const DEALER_FEATURES = {
 export type CallerDisclosePolicy = (caller: RoutedPeer, procedure: string, requested: boolean) => boolean;
 
 /** What happened to a YIELD or callee ERROR, so the session can treat unknown ids as violations. */
+/** How many orphaned invocations per callee are remembered (older ones' late answers become violations). */
+const MAX_ORPHANS = 1024;
+
 export type AnswerOutcome = "delivered" | "dropped" | "unknown";
 
 export class Dealer {
@@ -80,6 +89,7 @@ export class Dealer {
       s = {
         invocationIds: new SequentialIds(),
         asCallee: new Map(),
+        orphans: new Map(),
         asCaller: new Map(),
         registrations: new Set(),
       };
@@ -185,7 +195,7 @@ export class Dealer {
   ): AnswerOutcome {
     const s = this.peers.get(callee);
     const inv = s?.asCallee.get(invocationId);
-    if (inv === undefined) return "unknown";
+    if (inv === undefined) return this.dropOrphan(s, invocationId, options.progress !== true);
     const progress = options.progress === true;
     const caller = inv.caller;
     if (caller === undefined || (progress && !inv.receiveProgress)) {
@@ -215,8 +225,9 @@ export class Dealer {
     args?: unknown[],
     kwargs?: Dict,
   ): AnswerOutcome {
-    const inv = this.peers.get(callee)?.asCallee.get(invocationId);
-    if (inv === undefined) return "unknown";
+    const s = this.peers.get(callee);
+    const inv = s?.asCallee.get(invocationId);
+    if (inv === undefined) return this.dropOrphan(s, invocationId, true);
     if (inv.caller === undefined) {
       this.finish(inv);
       return "dropped";
@@ -262,6 +273,7 @@ export class Dealer {
     }
     for (const inv of s.asCaller.values()) {
       inv.caller = undefined;
+      this.orphan(inv);
       if (peerHasFeature(inv.callee, "callee", "call_canceling")) {
         inv.callee.send([INTERRUPT, inv.id, { mode: "killnowait" }]);
       }
@@ -277,7 +289,23 @@ export class Dealer {
     const caller = inv.caller!;
     this.peers.get(caller)?.asCaller.delete(inv.callRequest);
     inv.caller = undefined;
+    this.orphan(inv);
     caller.send([ERROR, CALL, inv.callRequest, {}, uri, [message]]);
+  }
+
+  /** Move an invocation whose caller is gone out of the pending set, keeping a bounded memory of it. */
+  private orphan(inv: Invocation): void {
+    const s = this.peers.get(inv.callee);
+    if (s === undefined || !s.asCallee.delete(inv.id)) return;
+    s.orphans.set(inv.id, inv);
+    if (s.orphans.size > MAX_ORPHANS) s.orphans.delete(s.orphans.keys().next().value as number);
+  }
+
+  /** An answer for an invocation that is not pending: dropped if it was orphaned, else unknown. */
+  private dropOrphan(s: PeerState | undefined, invocationId: number, final: boolean): AnswerOutcome {
+    if (s === undefined || !s.orphans.has(invocationId)) return "unknown";
+    if (final) s.orphans.delete(invocationId);
+    return "dropped";
   }
 
   private finish(inv: Invocation): void {
