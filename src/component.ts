@@ -184,7 +184,8 @@ export function createComponent(config: ComponentConfig): Component {
         started = true;
         actor.start();
       }
-      actor.send({ type: "STOP" });
+      // A finished actor is stopped; sending it STOP would only print XState's warning.
+      if (actor.getSnapshot().status === "active") actor.send({ type: "STOP" });
       return result.catch(() => {});
     },
     register(procedure, handler, options) {

@@ -224,6 +224,9 @@ export class ApplicationRunner {
       extra: o.extra,
       logLevel: runOptions.logLevel ?? "info",
       sessionFactory: (config) => construct(make, config),
+      // maxRetries 0 alone is not enough: a join resets the counters, so a session lost after
+      // joining would get one more attempt. Without autoReconnect every failure is final.
+      ...(runOptions.autoReconnect === true ? {} : { isFatal: () => true }),
     });
     this.actor = component.actor;
     return component.start();
@@ -231,7 +234,8 @@ export class ApplicationRunner {
 
   /** Leave and stop the running session. */
   stop(): void {
-    this.actor?.send({ type: "STOP" });
+    // A finished actor is stopped; sending it STOP would only print XState's warning.
+    if (this.actor?.getSnapshot().status === "active") this.actor.send({ type: "STOP" });
   }
 }
 

@@ -36,6 +36,8 @@ export interface ComponentContext {
   connection: ClientConnection | undefined;
   /** What WELCOME said (no secrets), while joined. */
   session: WelcomeInfo | undefined;
+  /** Attempts the current transport had made when it last joined (restored if that join's own code fails). */
+  attemptsAtJoin: number;
 }
 
 export type ComponentEvent =
@@ -98,8 +100,17 @@ export const componentMachine = setup({
     sendHello: ({ context }) => context.runtime.sendHello(),
     joined: assign({
       session: ({ event }) => (event.type === "wamp.welcome" ? event.welcome : undefined),
+      attemptsAtJoin: ({ context }) => context.retry[context.current].attempts,
       retry: ({ context }) => context.retry.map((s, i) => (i === context.current ? INITIAL_RETRY_STATE : s)),
       lastError: undefined,
+    }),
+    // A join whose own code (join listeners, onJoin, declared registrations, main) fails was not a
+    // successful one: without this, a main that always throws would rejoin forever at delay 0.
+    undoJoinReset: assign({
+      retry: ({ context }) =>
+        context.retry.map((s, i) =>
+          i === context.current ? { ...s, attempts: Math.max(s.attempts, context.attemptsAtJoin) } : s,
+        ),
     }),
     sendGoodbye: ({ context, event }) =>
       context.runtime.sendGoodbye(
@@ -145,6 +156,7 @@ export const componentMachine = setup({
     lastError: undefined,
     connection: undefined,
     session: undefined,
+    attemptsAtJoin: 0,
   }),
   initial: "idle",
   states: {
@@ -203,6 +215,7 @@ export const componentMachine = setup({
               target: "#component.failing",
               actions: [
                 assign({ lastError: ({ event }) => asWampError(event.error) }),
+                "undoJoinReset",
                 "endSession",
                 "closeTransport",
               ],
