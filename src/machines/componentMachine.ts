@@ -13,7 +13,13 @@
  */
 import { assign, fromPromise, setup } from "xstate";
 import type { ComponentRuntime, WelcomeInfo } from "../component/runtime.js";
-import { ComponentFailedError, SessionAbortedError, TransportError, type WampError } from "../errors.js";
+import {
+  ComponentFailedError,
+  SessionAbortedError,
+  TransportError,
+  type WampError,
+  WampUri,
+} from "../errors.js";
 import { type ClientConnection, clientTransportActor } from "../transports/actor.js";
 import type { CloseDetails } from "../transports/types.js";
 import { canRetry, INITIAL_RETRY_STATE, nextDelay, nextTransport, type RetryState } from "./backoff.js";
@@ -283,8 +289,16 @@ function reasonOf(event: ComponentEvent): string {
       return event.reason;
     case "transport.closed":
       return "wamp.close.transport_lost";
-    default:
+    case "wamp.violation":
+      return WampUri.protocolViolation;
+    case "STOP":
+    case "user.disconnect":
       return "wamp.close.normal";
+    default:
+      // The session's own code failed (main, a join listener, answering a challenge).
+      return (event as { type: string }).type.startsWith("xstate.error")
+        ? WampUri.runtimeError
+        : "wamp.close.normal";
   }
 }
 

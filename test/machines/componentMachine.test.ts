@@ -130,6 +130,7 @@ const TABLE: Row[] = [
     expected: ["failing", "reconnectWait"],
     check: (h) => {
       expect(h.context.lastError?.code).toBe("PROTOCOL_VIOLATION");
+      expect(h.runtime.calls).toContain("endSession wamp.error.protocol_violation");
       expect(h.connection.closes).toBe(1);
     },
   },
@@ -291,7 +292,8 @@ const TABLE: Row[] = [
       expect(h.context.lastError).toBeInstanceOf(ComponentFailedError);
       expect(h.context.lastError?.code).toBe("COMPONENT_FAILED");
       expect((h.context.lastError!.cause as Error).message).toBe("main broke");
-      expect(h.runtime.calls.slice(2, 3)).toEqual(["endSession wamp.close.normal"]);
+      // The session ends because its own code failed: the leave reason says so.
+      expect(h.runtime.calls.slice(2, 3)).toEqual(["endSession wamp.error.runtime_error"]);
       expect(h.connection.closes).toBe(1);
       // The failed join does not count as a successful one: the attempt stays counted, so the
       // next one waits the backoff delay instead of rejoining at once.

@@ -185,10 +185,15 @@ export function patternMode(options: Dict, messageType: string): EmptyMode {
  * already checked the arity. A `Uint8Array` alone in the `Arguments` position is a transparent
  * payload (Autobahn's end-to-end encryption and payload passthru: the conformance vectors carry it
  * for PUBLISH and EVENT), so it is accepted only where nothing follows it.
+ *
+ * `null` in either position means "none" and is replaced in place by `[]` / `{}`: some peers
+ * (fox-wamp) send it, and Autobahn|Python and Autobahn|JS both read it that way.
  */
 export function checkArgs(m: readonly unknown[], at: number, name: string, allowPayload: boolean): void {
   const n = m.length;
   if (n <= at) return;
+  if (m[at] === null) (m as unknown[])[at] = [];
+  if (n > at + 1 && m[at + 1] === null) (m as unknown[])[at + 1] = {};
   const args = m[at];
   if (!Array.isArray(args) && !(allowPayload && n === at + 1 && args instanceof Uint8Array)) {
     failField(name, "args", allowPayload && n === at + 1 ? "a list or a binary payload" : "a list", args);
