@@ -31,7 +31,7 @@ const joined = () =>
     });
   });
 
-let firstJoin = joined();
+const firstJoin = joined();
 actor.start();
 await firstJoin;
 

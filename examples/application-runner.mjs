@@ -1,6 +1,12 @@
 // Porting Autobahn code: an ApplicationSession subclass hosted by an ApplicationRunner.
 // Run: npm run build && node examples/application-runner.mjs
-import { ApplicationError, ApplicationRunner, ApplicationSession, createComponent, createRouter } from "xwamp";
+import {
+  ApplicationError,
+  ApplicationRunner,
+  ApplicationSession,
+  createComponent,
+  createRouter,
+} from "xwamp";
 
 const router = await createRouter({ realms: ["realm1"], listeners: [{ type: "websocket", port: 0 }] });
 const url = router.listeners[0].url;
@@ -9,7 +15,8 @@ class Calculator extends ApplicationSession {
   async onJoin(details) {
     console.log(`calculator: joined ${details.realm} as session ${details.id}`);
     await this.register("com.example.divide", ([a, b]) => {
-      if (b === 0) throw new ApplicationError("com.example.error.division_by_zero", ["cannot divide by zero"]);
+      if (b === 0)
+        throw new ApplicationError("com.example.error.division_by_zero", ["cannot divide by zero"]);
       return a / b;
     });
     await this.register("com.example.shutdown", () => {

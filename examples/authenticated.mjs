@@ -1,7 +1,8 @@
 // A router with authentication and role-based authorization, and components that log in.
 // Run: npm run build && node examples/authenticated.mjs
-import { createComponent, createRouter, publicKeyOf } from "xwamp";
+
 import { randomBytes } from "node:crypto";
+import { createComponent, createRouter, publicKeyOf } from "xwamp";
 
 const carolKey = randomBytes(32).toString("hex"); // an Ed25519 seed (see `xwamp keygen`)
 
@@ -12,7 +13,13 @@ const router = await createRouter({
       roles: [
         {
           name: "user",
-          permissions: [{ uri: "com.example.", match: "prefix", allow: { call: true, register: true, publish: true, subscribe: true } }],
+          permissions: [
+            {
+              uri: "com.example.",
+              match: "prefix",
+              allow: { call: true, register: true, publish: true, subscribe: true },
+            },
+          ],
         },
         { name: "guest", permissions: [{ uri: "com.example.time", allow: { call: true } }] },
       ],
@@ -32,10 +39,16 @@ const router = await createRouter({
 });
 const url = router.listeners[0].url;
 
-const alice = createComponent({ transports: url, authentication: { ticket: { authid: "alice", ticket: "s3cret" } }, logLevel: "warn" });
+const alice = createComponent({
+  transports: url,
+  authentication: { ticket: { authid: "alice", ticket: "s3cret" } },
+  logLevel: "warn",
+});
 alice.register("com.example.time", () => "it is xwamp o'clock");
 alice.register("com.example.secret", () => 42);
-alice.on("join", (session) => console.log(`alice: joined as ${session.authid}/${session.authrole} via ${session.authmethod}`));
+alice.on("join", (session) =>
+  console.log(`alice: joined as ${session.authid}/${session.authrole} via ${session.authmethod}`),
+);
 const aliceReady = new Promise((resolve) => alice.on("ready", resolve));
 const aliceDone = alice.start();
 await aliceReady;
@@ -65,7 +78,9 @@ await createComponent({
   transports: url,
   authentication: { ticket: { authid: "alice", ticket: "wrong" } },
   logLevel: "off",
-}).start().catch((err) => console.log("mallory: refused:", err.cause?.uri));
+})
+  .start()
+  .catch((err) => console.log("mallory: refused:", err.cause?.uri));
 
 await alice.stop();
 await aliceDone;

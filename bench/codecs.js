@@ -1,0 +1,182 @@
+/**
+ * Section 1, codecs: xwamp's encode → decode → parseMessage against the bare serializer library on
+ * the same message (the limit), and against Autobahn|JS's serializer where it has one.
+ *
+ *   node bench/codecs.js            (after `npm run build`)
+ */
+import { deepStrictEqual } from "node:assert";
+import { createRequire } from "node:module";
+import { Ubjson } from "@shelacek/ubjson";
+import { Encoder as CborEncoder } from "cbor-x";
+import { Packr } from "msgpackr";
+import { getSerializer, parseMessage } from "../dist/index.js";
+import { compareSync, measureAsyncOp, pairedRatio, percent, printTable, rate } from "./lib.js";
+
+const require = createRequire(import.meta.url);
+const autobahnSerializers = require("autobahn/lib/serializer.js");
+
+const TARGET = 0.15;
+
+// ---------------------------------------------------------------------------------------------
+// Messages: CALL, RESULT, EVENT with a small payload (a few scalars) and a ~1 KiB one.
+
+const small = [42, 3.14, "hello", true];
+
+const big = [
+  {
+    id: 5647382910,
+    name: "sensor-array-7",
+    active: true,
+    ratio: 0.7312,
+    tags: ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta"],
+    readings: [12, 15.5, 18, 21.25, 19, 17.75, 16, 14.5, 13, 12.25, 11, 10.5, 9, 8.75, 8, 7.5],
+    location: { lat: 48.8566, lon: 2.3522, site: "Paris, building C, 3rd floor", zone: 7 },
+    owner: { user: "jdoe", email: "jdoe@example.com", roles: ["admin", "operator"], since: 1609459200 },
+    history: [
+      { at: 1700000000, level: "info", text: "calibrated against the reference probe" },
+      { at: 1700000600, level: "warn", text: "reading drifted by 0.4 degrees, recalibrating" },
+      { at: 1700001200, level: "info", text: "back within tolerance" },
+    ],
+    note: "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore.",
+  },
+  "second positional argument",
+  [1, 2, 3, 4, 5],
+];
+
+function messages(args, size) {
+  const kwargs = size === "1 KiB" ? { unit: "celsius", precision: 2, source: "bench" } : undefined;
+  const withKw = (list) => (kwargs === undefined ? list : [...list, kwargs]);
+  return [
+    ["CALL", withKw([48, 7814135, {}, "com.example.sensors.report", args])],
+    ["RESULT", withKw([50, 7814135, {}, args])],
+    ["EVENT", withKw([36, 5647382910, 998877665544, {}, args])],
+  ].map(([kind, message]) => ({ kind, size, message }));
+}
+
+export const cases = [...messages(small, "small"), ...messages(big, "1 KiB")];
+
+// ---------------------------------------------------------------------------------------------
+// The bare libraries, configured as xwamp configures them (src/codecs/*.ts).
+
+// src/codecs/msgpack.ts decodes with these Unpackr options (its encoder is xwamp's own code)
+const packr = new Packr({
+  useRecords: false,
+  mapsAsObjects: true,
+  int64AsType: "number",
+  structuredClone: false,
+});
+// src/codecs/cbor.ts decodes with these Decoder options (its encoder is xwamp's own code)
+const cborx = new CborEncoder({
+  useRecords: false,
+  mapsAsObjects: true,
+  int64AsNumber: true,
+  copyBuffers: true,
+});
+
+const bare = {
+  json: { label: "JSON.stringify/parse", roundTrip: (m) => JSON.parse(JSON.stringify(m)) },
+  msgpack: { label: "msgpackr pack/unpack", roundTrip: (m) => packr.unpack(packr.pack(m)) },
+  cbor: { label: "cbor-x encode/decode", roundTrip: (m) => cborx.decode(cborx.encode(m)) },
+  // xwamp's UBJSON is its own code (src/codecs/ubjson.ts); @shelacek/ubjson is the library it replaced
+  ubjson: { label: "@shelacek/ubjson", roundTrip: (m) => Ubjson.decode(Ubjson.encode(m)) },
+};
+
+const autobahn = {
+  json: { label: "Autobahn|JS JSON", ser: new autobahnSerializers.JSONSerializer() },
+  msgpack: { label: "Autobahn|JS msgpack5", ser: new autobahnSerializers.MsgpackSerializer() },
+  // serialize() is async (cbor.encodeAsync): measured awaited, one after the other
+  cbor: { label: "Autobahn|JS cbor (async)", ser: new autobahnSerializers.CBORSerializer(), async: true },
+};
+
+/**
+ * xwamp's round trip as a fresh function per serializer. One shared function would see all four
+ * serializer objects and go megamorphic, a cost of this harness that the bare references (one
+ * function per library) would not pay. `new Function` compiles a separate function each time, with
+ * its own type feedback, as a transport bound to one serializer has.
+ */
+function xwampRoundTrip() {
+  const make = new Function(
+    "parseMessage",
+    "return (serializer, message) => parseMessage(serializer.decode(serializer.encode(message))[0]);",
+  );
+  return make(parseMessage);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export async function run() {
+  const rows = [];
+  const misses = [];
+  const names = ["json", "msgpack", "cbor", "ubjson"];
+  const roundTrips = Object.fromEntries(names.map((name) => [name, xwampRoundTrip()]));
+  // Steady state first: every code path sees every message kind before anything is timed, as in a
+  // long-running peer (otherwise the first case measured pays for JIT tiering and deopts).
+  for (let round = 0; round < 3; round++) {
+    for (const name of names) {
+      const serializer = getSerializer(name);
+      for (const { message } of cases) {
+        for (let i = 0; i < 2000; i++) {
+          roundTrips[name](serializer, message);
+          bare[name].roundTrip(message);
+        }
+      }
+    }
+  }
+  for (const name of names) {
+    const serializer = getSerializer(name);
+    const roundTrip = roundTrips[name];
+    for (const { kind, size, message } of cases) {
+      const xwamp = () => roundTrip(serializer, message);
+      // sanity: every variant round-trips the message before it is timed
+      deepStrictEqual(xwamp(), message);
+      const label = `${kind} ${size} · ${name}`;
+      const rates = compareSync({ xwamp, bare: () => bare[name].roundTrip(message) });
+      const overhead = pairedRatio(rates, "bare", "xwamp") - 1; // xwamp time / bare time − 1
+      const met = overhead <= TARGET;
+      if (!met) misses.push(label);
+      rows.push({
+        case: `${label} vs ${bare[name].label}`,
+        xwamp: rate(rates.xwamp),
+        reference: rate(rates.bare),
+        ratio: percent(overhead),
+        notes: met ? "ok (≤ +15 %)" : "MISSED (> +15 %)",
+      });
+      const peer = autobahn[name];
+      if (peer === undefined) {
+        rows.push({ case: `${label} vs Autobahn|JS`, reference: "n/a", notes: "Autobahn|JS has no UBJSON" });
+        continue;
+      }
+      let peerRate;
+      let xwampRate = rates.xwamp;
+      let peerOverhead;
+      if (peer.async) {
+        peerRate = await measureAsyncOp(async () => peer.ser.unserialize(await peer.ser.serialize(message)));
+        peerOverhead = peerRate / xwampRate - 1;
+      } else {
+        const both = compareSync({ xwamp, peer: () => peer.ser.unserialize(peer.ser.serialize(message)) });
+        peerRate = both.peer;
+        xwampRate = both.xwamp;
+        peerOverhead = pairedRatio(both, "peer", "xwamp") - 1;
+      }
+      rows.push({
+        case: `${label} vs ${peer.label}`,
+        xwamp: rate(xwampRate),
+        reference: rate(peerRate),
+        ratio: percent(peerOverhead),
+        notes: peerOverhead <= 0 ? `xwamp ${(1 / (1 + peerOverhead)).toFixed(1)}× as fast` : "xwamp slower",
+      });
+    }
+  }
+  printTable("1. Codecs — messages per CPU-second, encode + decode (+ parseMessage for xwamp)", rows, [
+    "ratio = xwamp time / reference time − 1 (overhead; negative = xwamp faster). Target vs the bare library: ≤ +15 %.",
+    "Bare libraries use xwamp's decoder options; xwamp encodes msgpack/cbor/ubjson with its own encoders (ids > 2^32 stay integers).",
+    "UBJSON: xwamp's codec is its own; the reference is @shelacek/ubjson (writes ints > 2^31 as float64).",
+    `Target missed: ${misses.length === 0 ? "none" : misses.join("; ")}`,
+  ]);
+  return { misses };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  await run();
+  process.exit(0);
+}
