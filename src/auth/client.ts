@@ -3,10 +3,17 @@
  * CHALLENGE is answered, for anonymous, ticket, WAMP-CRA and WAMP-Cryptosign. Several methods can
  * be configured at once; HELLO lists them in configuration order and the CHALLENGE picks one.
  */
-import { createHmac, pbkdf2Sync } from "node:crypto";
+import { createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from "node:crypto";
 import nacl from "tweetnacl";
 import { ConfigError, WampError } from "../errors.js";
 import type { TransportDetails } from "../transports/types.js";
+import {
+  type ScramKdf,
+  saltedPassword,
+  scramAuthMessage,
+  scramClientProof,
+  scramExpectedServerSignature,
+} from "./scram.js";
 
 type Dict = Record<string, unknown>;
 
@@ -24,6 +31,8 @@ export interface AuthenticationConfig {
     channelBinding?: "tls-unique";
     authextra?: Dict;
   };
+  /** WAMP-SCRAM, Autobahn/Crossbar dialect (authmethod `scram`); the router's signature is verified. */
+  scram?: { authid: string; password: string; authrole?: string };
   /** Sent in HELLO.Details.authextra (merged with what the methods add). */
   authextra?: Dict;
 }
@@ -34,7 +43,7 @@ export interface ChallengeReply {
   extra?: Dict;
 }
 
-const METHODS = ["anonymous", "ticket", "wampcra", "cryptosign"] as const;
+const METHODS = ["anonymous", "ticket", "wampcra", "cryptosign", "scram"] as const;
 type Method = (typeof METHODS)[number];
 
 /** Check an `authentication` config up front (ConfigError naming the key). */
@@ -66,6 +75,10 @@ export function validateAuthentication(
     need("wampcra", "authid");
     need("wampcra", "secret");
   }
+  if (c.scram !== undefined) {
+    need("scram", "authid");
+    need("scram", "password");
+  }
   if (c.cryptosign !== undefined) {
     need("cryptosign", "privateKey");
     if (!/^[0-9a-fA-F]{64}$/.test((c.cryptosign as Dict).privateKey as string)) {
@@ -84,63 +97,133 @@ export function validateAuthentication(
   return c as AuthenticationConfig;
 }
 
-/** HELLO for `realm` announcing `roles` and the configured methods. */
-export function buildHello(realm: string, roles: Dict, auth: AuthenticationConfig | undefined): unknown[] {
-  const details: Dict = { roles, agent: "xwamp" };
-  if (auth !== undefined) {
-    const methods = (Object.keys(auth) as Array<Method | "authextra">).filter(
-      (k): k is Method => k !== "authextra",
-    );
-    if (methods.length > 0) details.authmethods = methods;
-    for (const m of methods) {
-      const entry = auth[m];
-      if (typeof entry === "object" && entry !== null) {
-        if (entry.authid !== undefined && details.authid === undefined) details.authid = entry.authid;
-        if (entry.authrole !== undefined && details.authrole === undefined) details.authrole = entry.authrole;
-      }
-    }
-    const authextra: Dict = { ...auth.authextra };
-    if (auth.cryptosign !== undefined) {
-      Object.assign(authextra, auth.cryptosign.authextra);
-      authextra.pubkey = publicKeyOf(auth.cryptosign.privateKey);
-      if (auth.cryptosign.channelBinding !== undefined)
-        authextra.channel_binding = auth.cryptosign.channelBinding;
-    }
-    if (Object.keys(authextra).length > 0) details.authextra = authextra;
-  }
-  return [1, realm, details];
-}
-
 /**
- * Answer a CHALLENGE for `method` with the configured method, else the custom `onChallenge`. Throws a
- * WampError (code AUTHENTICATION_UNSUPPORTED) when nothing can answer; secrets never appear in it.
+ * The client side of one authentication exchange (one connection): builds HELLO, answers the
+ * CHALLENGE, checks the router's proof in WELCOME (SCRAM). Holds per-connection nonces.
+ *
+ * @example
+ * ```ts
+ * const auth = new ClientAuthentication({ ticket: { authid: "alice", ticket: "s3cret" } });
+ * handle.send(auth.hello("realm1", CLIENT_ROLES));
+ * ```
  */
-export async function respondToChallenge(
-  method: string,
-  extra: Dict,
-  auth: AuthenticationConfig | undefined,
-  custom:
-    | ((method: string, extra: Dict) => ChallengeReply | string | Promise<ChallengeReply | string>)
-    | undefined,
-  transport: TransportDetails | undefined,
-): Promise<ChallengeReply> {
-  switch (method) {
-    case "ticket":
-      if (auth?.ticket !== undefined) return { signature: auth.ticket.ticket };
-      break;
-    case "wampcra":
-      if (auth?.wampcra !== undefined) return { signature: signWampcra(auth.wampcra.secret, extra) };
-      break;
-    case "cryptosign":
-      if (auth?.cryptosign !== undefined)
-        return { signature: signCryptosign(auth.cryptosign.privateKey, extra, transport) };
-      break;
+export class ClientAuthentication {
+  private readonly scramNonce = randomBytes(16).toString("base64");
+  private scramState: { salted: Buffer; authMessage: string } | undefined;
+
+  constructor(private readonly auth: AuthenticationConfig | undefined) {}
+
+  /** Serialized (logs, snapshots): the method names only, never the credentials. */
+  toJSON(): Dict {
+    return { authmethods: Object.keys(this.auth ?? {}).filter((k) => k !== "authextra") };
   }
-  if (custom !== undefined) {
-    const reply = await custom(method, extra);
-    return typeof reply === "string" ? { signature: reply } : reply;
+
+  /** HELLO for `realm` announcing `roles` and the configured methods. */
+  hello(realm: string, roles: Dict): unknown[] {
+    const auth = this.auth;
+    const details: Dict = { roles, agent: "xwamp" };
+    if (auth !== undefined) {
+      const methods = (Object.keys(auth) as Array<Method | "authextra">).filter(
+        (k): k is Method => k !== "authextra",
+      );
+      if (methods.length > 0) details.authmethods = methods;
+      for (const m of methods) {
+        const entry = auth[m];
+        if (typeof entry === "object" && entry !== null) {
+          if (entry.authid !== undefined && details.authid === undefined) details.authid = entry.authid;
+          if (entry.authrole !== undefined && details.authrole === undefined)
+            details.authrole = entry.authrole;
+        }
+      }
+      const authextra: Dict = { ...auth.authextra };
+      if (auth.cryptosign !== undefined) {
+        Object.assign(authextra, auth.cryptosign.authextra);
+        authextra.pubkey = publicKeyOf(auth.cryptosign.privateKey);
+        if (auth.cryptosign.channelBinding !== undefined)
+          authextra.channel_binding = auth.cryptosign.channelBinding;
+      }
+      if (auth.scram !== undefined) authextra.nonce = this.scramNonce;
+      if (Object.keys(authextra).length > 0) details.authextra = authextra;
+    }
+    return [1, realm, details];
   }
-  throw new WampError("AUTHENTICATION_UNSUPPORTED", `no way to answer a "${method}" challenge`);
+
+  /**
+   * Answer a CHALLENGE for `method` with the configured method, else the custom `onChallenge`.
+   * Throws a WampError (code AUTHENTICATION_UNSUPPORTED) when nothing can answer; secrets never
+   * appear in it.
+   */
+  async respond(
+    method: string,
+    extra: Dict,
+    custom:
+      | ((method: string, extra: Dict) => ChallengeReply | string | Promise<ChallengeReply | string>)
+      | undefined,
+    transport: TransportDetails | undefined,
+  ): Promise<ChallengeReply> {
+    const auth = this.auth;
+    switch (method) {
+      case "ticket":
+        if (auth?.ticket !== undefined) return { signature: auth.ticket.ticket };
+        break;
+      case "wampcra":
+        if (auth?.wampcra !== undefined) return { signature: signWampcra(auth.wampcra.secret, extra) };
+        break;
+      case "cryptosign":
+        if (auth?.cryptosign !== undefined)
+          return { signature: signCryptosign(auth.cryptosign.privateKey, extra, transport) };
+        break;
+      case "scram":
+        if (auth?.scram !== undefined) return this.scram(auth.scram, extra);
+        break;
+    }
+    if (custom !== undefined) {
+      const reply = await custom(method, extra);
+      return typeof reply === "string" ? { signature: reply } : reply;
+    }
+    throw new WampError("AUTHENTICATION_UNSUPPORTED", `no way to answer a "${method}" challenge`);
+  }
+
+  /** WELCOME arrived: for SCRAM, the router must prove it knows our credentials too. */
+  checkWelcome(authextra: Dict | undefined): void {
+    const state = this.scramState;
+    if (state === undefined) return;
+    const expected = Buffer.from(scramExpectedServerSignature(state.salted, state.authMessage), "base64");
+    const claimed =
+      typeof authextra?.scram_server_signature === "string"
+        ? Buffer.from(authextra.scram_server_signature, "base64")
+        : undefined;
+    if (claimed === undefined || claimed.length !== expected.length || !timingSafeEqual(claimed, expected)) {
+      throw new WampError("AUTHENTICATION_FAILED", "the router's SCRAM signature is wrong");
+    }
+  }
+
+  private async scram(config: { authid: string; password: string }, extra: Dict): Promise<ChallengeReply> {
+    const nonce = extra.nonce;
+    const salt = extra.salt;
+    const iterations = extra.iterations;
+    const kdf = extra.kdf;
+    if (
+      typeof nonce !== "string" ||
+      !nonce.startsWith(this.scramNonce) ||
+      typeof salt !== "string" ||
+      typeof iterations !== "number"
+    ) {
+      throw new WampError("AUTHENTICATION_FAILED", "malformed SCRAM challenge");
+    }
+    if (kdf !== "pbkdf2" && kdf !== "argon2id-13")
+      throw new WampError("AUTHENTICATION_UNSUPPORTED", `unknown SCRAM kdf "${String(kdf)}"`);
+    const params = {
+      salt,
+      kdf: kdf as ScramKdf,
+      iterations,
+      ...(typeof extra.memory === "number" ? { memory: extra.memory } : {}),
+    };
+    const salted = await saltedPassword(config.password, params);
+    const authMessage = scramAuthMessage(config.authid, this.scramNonce, nonce, params, null);
+    this.scramState = { salted, authMessage };
+    return { signature: scramClientProof(salted, authMessage), extra: { nonce } };
+  }
 }
 
 /**

@@ -205,37 +205,38 @@ export class ListenerAuthenticator {
     const entry = this.config!.wampcra?.users[authid];
     if (entry !== undefined) user = { ...entry, provider: "static" };
     else if (this.dynamicFor("wampcra") !== undefined) {
-      const answer = await this.askAuthenticator(hello, "wampcra", authid, {});
-      if (typeof answer.secret !== "string" || typeof answer.role !== "string") throw failed();
-      user = {
-        secret: answer.secret,
-        role: answer.role,
-        provider: "dynamic",
-        ...(typeof answer.realm === "string" ? { realm: answer.realm } : {}),
-        ...(typeof answer.salt === "string" ? { salt: answer.salt } : {}),
-        ...(typeof answer.iterations === "number" ? { iterations: answer.iterations } : {}),
-        ...(typeof answer.keylen === "number" ? { keylen: answer.keylen } : {}),
-      };
+      // A refusal waits for the AUTHENTICATE (below), as for an unknown static authid.
+      const answer = await this.askAuthenticator(hello, "wampcra", authid, {}).catch(() => undefined);
+      if (answer !== undefined && typeof answer.secret === "string" && typeof answer.role === "string")
+        user = {
+          secret: answer.secret,
+          role: answer.role,
+          provider: "dynamic",
+          ...(typeof answer.realm === "string" ? { realm: answer.realm } : {}),
+          ...(typeof answer.salt === "string" ? { salt: answer.salt } : {}),
+          ...(typeof answer.iterations === "number" ? { iterations: answer.iterations } : {}),
+          ...(typeof answer.keylen === "number" ? { keylen: answer.keylen } : {}),
+        };
     }
-    // An unknown authid gets a challenge too (with a throwaway secret), so it looks like a wrong secret.
-    const secret = user?.secret ?? randomBytes(32).toString("base64");
-    const role = user?.role ?? "";
+    // An unknown authid gets a challenge too, shaped like a configured user's (role, salting) but
+    // with a throwaway secret, so it looks like a wrong secret.
+    const shape = user ?? this.wampcraDecoy(authid);
     const challenge = JSON.stringify({
       authid,
-      authrole: role,
+      authrole: shape.role,
       authmethod: "wampcra",
-      authprovider: user?.provider ?? "static",
+      authprovider: shape.provider,
       nonce: randomBytes(16).toString("base64"),
       timestamp: new Date().toISOString(),
       session: hello.sessionId,
     });
     const extra: Dict = { challenge };
-    let key = secret;
-    if (user?.salt !== undefined) {
-      const iterations = user.iterations ?? 1000;
-      const keylen = user.keylen ?? 32;
-      Object.assign(extra, { salt: user.salt, iterations, keylen });
-      key = deriveWampcraKey(secret, user.salt, iterations, keylen);
+    let key = shape.secret;
+    if (shape.salt !== undefined) {
+      const iterations = shape.iterations ?? 1000;
+      const keylen = shape.keylen ?? 32;
+      Object.assign(extra, { salt: shape.salt, iterations, keylen });
+      key = deriveWampcraKey(shape.secret, shape.salt, iterations, keylen);
     }
     const expected = createHmac("sha256", key).update(challenge).digest("base64");
     return {
@@ -246,6 +247,21 @@ export class ListenerAuthenticator {
         if (user === undefined || !sameString(signature, expected)) throw failed();
         return principal(authid, user.role, "wampcra", user.provider, user.realm);
       },
+    };
+  }
+
+  /** What an unknown WAMP-CRA authid is challenged like: a configured user picked by the authid. */
+  private wampcraDecoy(authid: string) {
+    const users = Object.values(this.config!.wampcra?.users ?? {});
+    const digest = createHmac("sha256", MOCK_KEY).update(`wampcra:${authid}`).digest();
+    const like = users.length === 0 ? undefined : users[digest.readUInt32BE(0) % users.length];
+    return {
+      secret: randomBytes(32).toString("base64"),
+      role: like?.role ?? "",
+      provider: "static" as const,
+      salt: like?.salt === undefined ? undefined : digest.subarray(4, 16).toString("base64"),
+      iterations: like?.iterations,
+      keylen: like?.keylen,
     };
   }
 
@@ -269,7 +285,8 @@ export class ListenerAuthenticator {
       }
     }
     if (found === undefined && this.dynamicFor("cryptosign") !== undefined) {
-      const answer = await this.askAuthenticator(hello, "cryptosign", authid, {});
+      // A refusal waits for the AUTHENTICATE, as for an unknown static key.
+      const answer = (await this.askAuthenticator(hello, "cryptosign", authid, {}).catch(() => ({}))) as Dict;
       const keys = Array.isArray(answer.authorizedKeys)
         ? answer.authorizedKeys
         : typeof answer.pubkey === "string"

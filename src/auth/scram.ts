@@ -18,7 +18,10 @@ export interface ScramParams {
   memory?: number;
 }
 
-/** SaltedPassword = KDF(password, salt, params), 32 bytes. */
+/**
+ * SaltedPassword = KDF(password, salt, params): 32 bytes for pbkdf2; for argon2id-13 the 43 ASCII
+ * characters of the 32-byte hash in unpadded base64 (Autobahn's dialect).
+ */
 export async function saltedPassword(password: string, p: ScramParams): Promise<Buffer> {
   const salt = Buffer.from(p.salt, "base64");
   const normalized = password.normalize("NFKC");
@@ -31,7 +34,9 @@ export async function saltedPassword(password: string, p: ScramParams): Promise<
     dkLen: 32,
     version: 0x13,
   });
-  return Buffer.from(hash);
+  // Autobahn's client (auth._hash_argon2id13_secret) and Crossbar's stored keys (derive_scram_credential)
+  // use the hash as it appears in the PHC string: unpadded base64 text, not the raw 32 bytes.
+  return Buffer.from(Buffer.from(hash).toString("base64").replace(/=+$/, ""), "ascii");
 }
 
 /** What a router stores per user: StoredKey and ServerKey (base64), derived from the password. */

@@ -5,7 +5,7 @@
  * decides *when*; this module knows *how*. No per-message work passes through the machine.
  */
 
-import { type AuthenticationConfig, buildHello, respondToChallenge } from "../auth/client.js";
+import { type AuthenticationConfig, ClientAuthentication } from "../auth/client.js";
 import {
   type AbortMessage,
   type GoodbyeMessage,
@@ -72,10 +72,19 @@ export class ComponentRuntime {
   private send: ((event: ComponentEvent) => void) | undefined;
   private session: ComponentSession | undefined;
   private hooks: SessionHooksObject | undefined;
+  private auth: ClientAuthentication | undefined;
 
   constructor(private readonly o: RuntimeOptions) {
     this.transports = o.transports;
     this.leaveTimeout = o.leaveTimeout;
+  }
+
+  /**
+   * What a snapshot shows of the runtime (it lives in the machine's context): never the options,
+   * which hold the authentication secrets.
+   */
+  toJSON(): Dict {
+    return { realm: this.o.realm, transports: this.transports.map((t) => t.label) };
   }
 
   isFatal(error: WampError): boolean {
@@ -102,21 +111,16 @@ export class ComponentRuntime {
   }
 
   sendHello(): void {
-    const hello = buildHello(this.o.realm, CLIENT_ROLES, this.o.authentication);
-    this.write(hello);
+    this.auth = new ClientAuthentication(this.o.authentication);
+    this.write(this.auth.hello(this.o.realm, CLIENT_ROLES));
   }
 
   /** CHALLENGE → AUTHENTICATE (rejects when no method can answer; the machine counts it as a failure). */
   async authenticate(method: string, extra: Dict): Promise<void> {
     const hooks = this.hooks;
     const custom = hooks?.onChallenge === undefined ? undefined : hooks.onChallenge.bind(hooks);
-    const reply = await respondToChallenge(
-      method,
-      extra,
-      this.o.authentication,
-      custom,
-      this.connection?.handle.details,
-    );
+    const auth = this.auth ?? new ClientAuthentication(this.o.authentication);
+    const reply = await auth.respond(method, extra, custom, this.connection?.handle.details);
     this.write([MessageType.AUTHENTICATE, reply.signature, reply.extra ?? {}]);
   }
 
@@ -198,6 +202,21 @@ export class ComponentRuntime {
     }
     switch (message[0]) {
       case MessageType.WELCOME:
+        try {
+          this.auth?.checkWelcome(message[2].authextra as Dict | undefined);
+        } catch (err) {
+          connection.handle.send([
+            MessageType.ABORT,
+            { message: (err as Error).message },
+            WampUri.authenticationFailed,
+          ]);
+          send({
+            type: "wamp.abort",
+            reason: WampUri.authenticationFailed,
+            details: { message: (err as Error).message },
+          });
+          return;
+        }
         this.session = this.createSession(message[1], message[2], connection);
         send({ type: "wamp.welcome", welcome: this.session.welcome });
         return;
