@@ -10,7 +10,7 @@ import { type ComponentEvents, Emitter } from "./component/events.js";
 import { ComponentRuntime, type Declared } from "./component/runtime.js";
 import type { SessionHooksObject } from "./component/sessionHooks.js";
 import { ConfigError, type WampError } from "./errors.js";
-import { createLogger, type Logger, type LogLevel, type LogSink } from "./logging.js";
+import { createLogger, type Logger, type LogLevel, type LogSink, setDefaultLogLevel } from "./logging.js";
 import { componentMachine } from "./machines/componentMachine.js";
 import type { EventHandler, ProcedureHandler, RegisterOptions, SubscribeOptions } from "./session/index.js";
 
@@ -37,7 +37,7 @@ export interface ComponentConfig {
   isFatal?: (error: WampError) => boolean;
   /** How long `leave` waits for the router's GOODBYE (default 5000 ms). */
   leaveTimeout?: number;
-  /** Log level (default `info`); `off` prints nothing. */
+  /** Log level (default: `info`, or what `run(..., { logLevel })` set); `off` prints nothing. */
   logLevel?: LogLevel;
   /** Where log lines go (default: the console). */
   logger?: LogSink;
@@ -112,7 +112,7 @@ function build(config: ComponentConfig, inspect?: (event: InspectionEvent) => vo
   const leaveTimeout = integer(config.leaveTimeout, 5000, "leaveTimeout", 1);
   let log: Logger;
   try {
-    log = createLogger(config.logLevel ?? "info", config.logger);
+    log = createLogger(config.logLevel, config.logger);
   } catch {
     throw new ConfigError(`logLevel must be one of trace, debug, info, warn, error, off`, "logLevel");
   }
@@ -241,7 +241,8 @@ export async function run(
   options: { logLevel?: LogLevel; stopAtClose?: boolean } = {},
 ): Promise<void> {
   const list = Array.isArray(components) ? components : [components];
-  const log = createLogger(options.logLevel ?? "info");
+  if (options.logLevel !== undefined) setDefaultLogLevel(options.logLevel);
+  const log = createLogger(options.logLevel);
   const stopAll = (signal: string) => {
     log.info(`${signal}: stopping ${list.length} component(s)`);
     for (const c of list) void c.stop();

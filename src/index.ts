@@ -53,7 +53,7 @@ export {
   WampError,
   WampUri,
 } from "./errors.js";
-export { createLogger, type Logger, type LogLevel, type LogSink } from "./logging.js";
+export { createLogger, type Logger, type LogLevel, type LogSink, setDefaultLogLevel } from "./logging.js";
 export { canRetry, nextDelay, nextTransport, type RetryPolicy, type RetryState } from "./machines/backoff.js";
 export { type ComponentEvent, componentMachine } from "./machines/componentMachine.js";
 export { routerSessionMachine } from "./machines/routerSessionMachine.js";

@@ -30,25 +30,44 @@ const consoleSink: LogSink = (level, message, fields) => {
   else console.log(line);
 };
 
+let defaultLevel: LogLevel = "info";
+
 /**
- * A logger at `level` writing to `sink` (default: the console).
+ * The level of loggers created without one (`run(..., { logLevel })` sets it, like the seed's
+ * `run(log_level=)`, for every component that did not choose its own).
+ *
+ * @example
+ * ```ts
+ * setDefaultLogLevel("debug");
+ * ```
+ */
+export function setDefaultLogLevel(level: LogLevel): void {
+  if (!(level in RANK)) throw new TypeError(`unknown log level "${level}"`);
+  defaultLevel = level;
+}
+
+/**
+ * A logger at `level` writing to `sink` (default: the console). Without a level it follows the
+ * default level (see {@link setDefaultLogLevel}), read at each call.
  *
  * @example
  * ```ts
  * const log = createLogger("debug", (level, message) => myLogger[level](message));
  * ```
  */
-export function createLogger(level: LogLevel = "info", sink: LogSink = consoleSink): Logger {
-  if (!(level in RANK)) throw new TypeError(`unknown log level "${level}"`);
-  const min = RANK[level];
+export function createLogger(level?: LogLevel, sink: LogSink = consoleSink): Logger {
+  if (level !== undefined && !(level in RANK)) throw new TypeError(`unknown log level "${level}"`);
+  const min = () => RANK[level ?? defaultLevel];
   const at =
     (l: Exclude<LogLevel, "off">) =>
     (message: string, fields?: Record<string, unknown>): void => {
-      if (RANK[l] >= min) sink(l, message, fields);
+      if (RANK[l] >= min()) sink(l, message, fields);
     };
   return {
-    level,
-    enabled: (l) => RANK[l] >= min,
+    get level() {
+      return level ?? defaultLevel;
+    },
+    enabled: (l) => RANK[l] >= min(),
     trace: at("trace"),
     debug: at("debug"),
     info: at("info"),
