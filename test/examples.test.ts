@@ -43,7 +43,13 @@ const expectations: Record<string, string[]> = {
     "mallory: refused: wamp.error.authentication_failed",
     "done",
   ],
-  "actor.mjs": ['state: {"online":"joined"}', "-- restarting the router", 'state: "reconnectWait"', 'state: "done"', "done"],
+  "actor.mjs": [
+    'state: {"online":"joined"}',
+    "-- restarting the router",
+    'state: "reconnectWait"',
+    'state: "done"',
+    "done",
+  ],
 };
 
 describe("examples", () => {
@@ -61,6 +67,8 @@ describe("examples", () => {
     const states = stdout.split("\n").filter((l) => l.startsWith("state:"));
     const restart = stdout.split("\n").indexOf("-- restarting the router");
     expect(restart).toBeGreaterThan(0);
-    expect(states.lastIndexOf('state: {"online":"joined"}')).toBeGreaterThan(states.indexOf('state: "reconnectWait"'));
+    expect(states.lastIndexOf('state: {"online":"joined"}')).toBeGreaterThan(
+      states.indexOf('state: "reconnectWait"'),
+    );
   });
 });
