@@ -12,6 +12,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { AuthenticationConfig } from "../../src/auth/client.js";
 import type { ComponentSession } from "../../src/component/componentSession.js";
 import { type Component, createComponent } from "../../src/component.js";
 import { ApplicationError } from "../../src/errors.js";
@@ -47,9 +48,9 @@ interface FoxRouter {
 }
 
 /** Starts peers/fox_wamp_router.cjs and resolves with the URL it listens on. */
-function startFox(): Promise<FoxRouter> {
+function startFox(extraArgs: string[] = []): Promise<FoxRouter> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [peerScript("fox_wamp_router.cjs")], {
+    const child = spawn(process.execPath, [peerScript("fox_wamp_router.cjs"), ...extraArgs], {
       stdio: ["ignore", "pipe", "pipe"],
     });
     let out = "";
@@ -270,6 +271,58 @@ describeWithPeer(
         expect(client.session.isOpen).toBe(false);
         // fox-wamp answers GOODBYE with "wamp.error.goodbye_and_out" (see the quirks below).
         expect(client.leaves).toEqual(["wamp.error.goodbye_and_out"]);
+      });
+    });
+
+    describe("authentication against fox-wamp (its auth-handler hooks, started with --auth)", () => {
+      let authRouter: FoxRouter;
+      beforeAll(async () => {
+        authRouter = await startFox(["--auth"]);
+      });
+      afterAll(() => {
+        if (authRouter !== undefined) kill(authRouter.child);
+      });
+
+      const login = (authentication: AuthenticationConfig) =>
+        new Promise<{ authid?: string; authmethod?: string; error?: unknown }>((resolve) => {
+          const component = createComponent({
+            transports: [
+              { url: authRouter.url, serializers: ["json"], maxRetries: 3, initialRetryDelay: 10 },
+            ],
+            realm: "realm1",
+            authentication,
+            logLevel: "off",
+            main: (session) =>
+              resolve({ authid: session.welcome.authid, authmethod: session.welcome.authmethod }),
+          });
+          component.start().catch((error: unknown) => resolve({ error }));
+        });
+
+      it("ticket: the xwamp client logs in", async () => {
+        const result = await within("ticket login", login({ ticket: { authid: "alice", ticket: "s3cret" } }));
+        expect(result).toEqual({ authid: "alice", authmethod: "ticket" });
+      });
+
+      it("WAMP-CRA: the xwamp client answers fox-wamp's challenge", async () => {
+        const result = await within("wampcra login", login({ wampcra: { authid: "bob", secret: "pw" } }));
+        expect(result).toEqual({ authid: "bob", authmethod: "wampcra" });
+      });
+
+      it("a wrong ticket is refused with authentication_failed, and not retried", async () => {
+        const { error } = await within(
+          "refused login",
+          login({ ticket: { authid: "alice", ticket: "nope" } }),
+        );
+        expect((error as { code?: string }).code).toBe("COMPONENT_FAILED");
+        expect((error as { cause?: { uri?: string } }).cause?.uri).toBe("wamp.error.authentication_failed");
+      });
+
+      it("a method fox-wamp does not offer is refused with no_auth_method", async () => {
+        const { error } = await within(
+          "no method",
+          login({ cryptosign: { authid: "carol", privateKey: "11".repeat(32) } }),
+        );
+        expect((error as { cause?: { uri?: string } }).cause?.uri).toBe("wamp.error.no_auth_method");
       });
     });
 

@@ -3,7 +3,7 @@
  * Interop peer: the fox-wamp WAMP router (npm `fox-wamp`, installed under interop/node_modules by
  * `npm ci --prefix interop`), started on a loopback WebSocket port.
  *
- *   node fox_wamp_router.cjs [--port N] [--host 127.0.0.1] [--trace]
+ *   node fox_wamp_router.cjs [--port N] [--host 127.0.0.1] [--trace] [--auth]
  *
  * Prints one JSON line once listening: {"listening": "ws://127.0.0.1:<port>/", "version": "<x.y.z>"}
  * (port 0, the default, picks a free port). --trace turns on fox-wamp's own message log (stderr).
@@ -11,6 +11,11 @@
  *
  * fox-wamp serves WAMP over WebSocket with the wamp.2.json subprotocol only, and creates realms on
  * demand (any realm name joins, anonymously, when no auth handler is set).
+ *
+ * --auth installs an auth handler through fox-wamp's hooks (`<method>_extra` builds the CHALLENGE
+ * extra, `<method>_auth` checks AUTHENTICATE) with two principals: ticket `alice` / `s3cret`, and
+ * WAMP-CRA `bob` / secret `pw` (the challenge is a JSON string; the signature is the base64
+ * HMAC-SHA256 of it keyed with the secret, as the spec's WAMP-CRA section says).
  */
 "use strict";
 
@@ -39,7 +44,44 @@ try {
 
 const router = new FoxRouter();
 if (args.includes("--trace")) router.setLogTrace(true);
-const server = router.listenWAMP({ host, port });
+
+const { createHmac, randomBytes, timingSafeEqual } = require("node:crypto");
+const sameText = (a, b) => {
+  const x = Buffer.from(String(a));
+  const y = Buffer.from(String(b));
+  return x.length === y.length && timingSafeEqual(x, y);
+};
+const challenges = new WeakMap();
+const authHandler = {
+  getAuthMethods: () => ["ticket", "wampcra"],
+  ticket_auth(_realm, details, secret, _extra, cb) {
+    if (details.authid === "alice" && sameText(secret, "s3cret")) cb(undefined, { role: "user" });
+    else cb(new Error("authentication_failed"));
+  },
+  wampcra_extra(_realm, details, cb) {
+    const challenge = JSON.stringify({
+      authid: details.authid,
+      authrole: "user",
+      authmethod: "wampcra",
+      authprovider: "fox-wamp-test",
+      nonce: randomBytes(16).toString("base64"),
+      timestamp: new Date().toISOString(),
+    });
+    challenges.set(details, challenge);
+    cb(undefined, { challenge });
+  },
+  wampcra_auth(_realm, details, signature, _extra, cb) {
+    const challenge = challenges.get(details);
+    challenges.delete(details);
+    const expected =
+      challenge === undefined ? "" : createHmac("sha256", "pw").update(challenge).digest("base64");
+    if (details.authid === "bob" && challenge !== undefined && sameText(signature, expected))
+      cb(undefined, { role: "user" });
+    else cb(new Error("authentication_failed"));
+  },
+  authorize: () => true,
+};
+const server = router.listenWAMP({ host, port }, args.includes("--auth") ? authHandler : undefined);
 server.on("listening", () => {
   const address = server.address();
   process.stdout.write(`${JSON.stringify({ listening: `ws://${host}:${address.port}/`, version })}\n`);
