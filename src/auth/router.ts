@@ -105,7 +105,9 @@ export class ListenerAuthenticator {
           return {
             kind: "welcome",
             principal: {
-              authid: authid ?? anonymousId(),
+              // Never the authid the client asks for: an anonymous guest must not be disclosed to
+              // callees and subscribers under somebody else's name.
+              authid: anonymousId(),
               authrole: config.anonymous!.role,
               authmethod: "anonymous",
               authprovider: "static",
