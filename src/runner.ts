@@ -2,7 +2,7 @@
  * `ApplicationSession` and `ApplicationRunner`, for code ported from Autobahn: subclass the session,
  * override its hooks, hand the class to a runner. Both are thin layers over the Component.
  */
-import type { ChallengeReply } from "./auth/client.js";
+import type { AuthenticationConfig, ChallengeReply } from "./auth/client.js";
 import type { SerializerName } from "./codecs/serializer.js";
 import type { ComponentSession } from "./component/componentSession.js";
 import type { TransportConfig, TransportOptions } from "./component/config.js";
@@ -176,6 +176,12 @@ export interface ApplicationRunnerOptions {
   maxRetryDelay?: number;
   retryDelayGrowth?: number;
   retryDelayJitter?: () => number;
+  /**
+   * How to authenticate (the Component's `authentication`). For methods the session answers itself
+   * in `onChallenge`, name them here, as Autobahn's `self.join(realm, authmethods, authid)` does:
+   * `{ authmethods: ["ticket"], authid: "alice" }`.
+   */
+  authentication?: AuthenticationConfig;
 }
 
 /** A session class or a factory of sessions. */
@@ -222,6 +228,7 @@ export class ApplicationRunner {
       transports: [transport],
       realm: o.realm ?? "realm1",
       extra: o.extra,
+      ...(o.authentication === undefined ? {} : { authentication: o.authentication }),
       logLevel: runOptions.logLevel ?? "info",
       sessionFactory: (config) => construct(make, config),
       // maxRetries 0 alone is not enough: a join resets the counters, so a session lost after

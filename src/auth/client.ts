@@ -35,7 +35,19 @@ export interface AuthenticationConfig {
   scram?: { authid: string; password: string; authrole?: string };
   /** Sent in HELLO.Details.authextra (merged with what the methods add). */
   authextra?: Dict;
+  /** HELLO.Details.authid when no method names one (e.g. for a method `onChallenge` answers). */
+  authid?: string;
+  /** HELLO.Details.authrole: the role asked for; every method must agree. */
+  authrole?: string;
+  /**
+   * More methods to offer after the built-in ones above, answered by the session's `onChallenge`
+   * (as Autobahn's `session.join(realm, authmethods, authid)`).
+   */
+  authmethods?: string[];
 }
+
+/** Keys of an authentication config that are not methods. */
+const GENERAL_KEYS = new Set(["authextra", "authid", "authrole", "authmethods"]);
 
 /** An AUTHENTICATE reply. */
 export interface ChallengeReply {
@@ -55,12 +67,36 @@ export function validateAuthentication(
   if (typeof config !== "object" || config === null) throw new ConfigError(`${at} must be an object`, at);
   const c = config as Record<string, unknown>;
   for (const key of Object.keys(c)) {
-    if (key !== "authextra" && !(METHODS as readonly string[]).includes(key)) {
+    if (!GENERAL_KEYS.has(key) && !(METHODS as readonly string[]).includes(key)) {
       throw new ConfigError(
-        `${at}.${key}: unsupported authentication method (use ${METHODS.join(", ")} or onChallenge)`,
+        `${at}.${key}: unsupported authentication method (use ${METHODS.join(", ")}, or authmethods + onChallenge)`,
         `${at}.${key}`,
       );
     }
+  }
+  if (
+    c.authextra !== undefined &&
+    (typeof c.authextra !== "object" || c.authextra === null || Array.isArray(c.authextra))
+  ) {
+    throw new ConfigError(`${at}.authextra must be an object`, `${at}.authextra`);
+  }
+  for (const key of ["authid", "authrole"]) {
+    if (c[key] !== undefined && (typeof c[key] !== "string" || (c[key] as string).length === 0)) {
+      throw new ConfigError(`${at}.${key} must be a non-empty string`, `${at}.${key}`);
+    }
+  }
+  if (
+    c.authmethods !== undefined &&
+    (!Array.isArray(c.authmethods) || c.authmethods.some((m) => typeof m !== "string" || m.length === 0))
+  ) {
+    throw new ConfigError(`${at}.authmethods must be a list of method names`, `${at}.authmethods`);
+  }
+  const binding = (c.cryptosign as Dict | undefined)?.channelBinding;
+  if (binding !== undefined && binding !== "tls-unique") {
+    throw new ConfigError(
+      `${at}.cryptosign.channelBinding must be "tls-unique"`,
+      `${at}.cryptosign.channelBinding`,
+    );
   }
   const need = (method: string, key: string) => {
     const v = (c[method] as Dict | undefined)?.[key];
@@ -89,11 +125,17 @@ export function validateAuthentication(
     }
   }
   const ids = new Set<string>();
+  const roles = new Set<string>();
+  if (typeof c.authid === "string") ids.add(c.authid);
+  if (typeof c.authrole === "string") roles.add(c.authrole);
   for (const m of METHODS) {
-    const id = (c[m] as Dict | undefined)?.authid;
-    if (typeof id === "string") ids.add(id);
+    const entry = c[m] as Dict | undefined;
+    if (typeof entry?.authid === "string") ids.add(entry.authid);
+    if (typeof entry?.authrole === "string") roles.add(entry.authrole);
   }
   if (ids.size > 1) throw new ConfigError(`${at}: every method must use the same authid`, `${at}.authid`);
+  if (roles.size > 1)
+    throw new ConfigError(`${at}: every method must ask for the same authrole`, `${at}.authrole`);
   return c as AuthenticationConfig;
 }
 
@@ -115,7 +157,15 @@ export class ClientAuthentication {
 
   /** Serialized (logs, snapshots): the method names only, never the credentials. */
   toJSON(): Dict {
-    return { authmethods: Object.keys(this.auth ?? {}).filter((k) => k !== "authextra") };
+    return { authmethods: this.methods() };
+  }
+
+  /** The methods HELLO offers: the configured built-in ones in key order, then `authmethods`. */
+  private methods(): string[] {
+    const auth = this.auth ?? {};
+    const builtIn = Object.keys(auth).filter((k) => (METHODS as readonly string[]).includes(k));
+    const extra = (auth.authmethods ?? []).filter((m) => !builtIn.includes(m));
+    return [...builtIn, ...extra];
   }
 
   /** HELLO for `realm` announcing `roles` and the configured methods. */
@@ -123,11 +173,12 @@ export class ClientAuthentication {
     const auth = this.auth;
     const details: Dict = { roles, agent: "xwamp" };
     if (auth !== undefined) {
-      const methods = (Object.keys(auth) as Array<Method | "authextra">).filter(
-        (k): k is Method => k !== "authextra",
-      );
+      const methods = this.methods();
       if (methods.length > 0) details.authmethods = methods;
-      for (const m of methods) {
+      if (auth.authid !== undefined) details.authid = auth.authid;
+      if (auth.authrole !== undefined) details.authrole = auth.authrole;
+      for (const m of methods as Method[]) {
+        if (!(METHODS as readonly string[]).includes(m)) continue;
         const entry = auth[m];
         if (typeof entry === "object" && entry !== null) {
           if (entry.authid !== undefined && details.authid === undefined) details.authid = entry.authid;

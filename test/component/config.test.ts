@@ -97,6 +97,29 @@ describe("component config validation", () => {
       },
       "authentication.authid",
     ],
+    [
+      "different authroles",
+      {
+        transports: WS,
+        authentication: { ticket: { authid: "a", ticket: "t", authrole: "x" }, authrole: "y" },
+      },
+      "authentication.authrole",
+    ],
+    [
+      "authextra not an object",
+      { transports: WS, authentication: { authextra: 5 } },
+      "authentication.authextra",
+    ],
+    [
+      "authmethods not a list",
+      { transports: WS, authentication: { authmethods: "ticket" } },
+      "authentication.authmethods",
+    ],
+    [
+      "an unknown channel binding",
+      { transports: WS, authentication: { cryptosign: { privateKey: KEY, channelBinding: "tls-exporter" } } },
+      "authentication.cryptosign.channelBinding",
+    ],
   ];
   for (const [what, config, key] of cases) {
     it(`${what} → ConfigError naming ${key}`, () => {

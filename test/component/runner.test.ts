@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { WelcomeInfo } from "../../src/component/runtime.js";
 import { type SessionAbortedError, WampError } from "../../src/errors.js";
-import type { Router } from "../../src/router/router.js";
+import { createRouter, type Router } from "../../src/router/router.js";
 import { ApplicationRunner, ApplicationSession, type ApplicationSessionConfig } from "../../src/runner.js";
 import type { TransportDetails } from "../../src/transports/types.js";
 import { closedPort, FAST, joinClient, startRouter, until, wsUrl } from "./helpers.js";
@@ -194,6 +194,50 @@ describe("ApplicationSession", () => {
     expect(authmethod).toBe("ticket");
     expect(ticketRouter.received[0].map((m) => m[0])).toEqual([1, 5, 6]);
     expect(ticketRouter.received[0][1]).toEqual([5, "open sesame", {}]);
+  });
+
+  it("onChallenge logs in to the xwamp router when the runner names the method (authmethods + authid)", async () => {
+    const authRouter = await createRouter({
+      realms: ["realm1"],
+      listeners: [
+        {
+          type: "websocket",
+          port: 0,
+          auth: { ticket: { principals: { alice: { ticket: "s3cret", role: "user" } } } },
+        },
+      ],
+    });
+    try {
+      let welcome: WelcomeInfo | undefined;
+      class Alice extends ApplicationSession {
+        override onChallenge(method: string) {
+          return method === "ticket" ? "s3cret" : "";
+        }
+        override async onJoin(details: WelcomeInfo): Promise<void> {
+          welcome = details;
+          await this.leave();
+        }
+      }
+      const r = new ApplicationRunner({
+        url: authRouter.listeners[0].url,
+        realm: "realm1",
+        authentication: { authmethods: ["ticket"], authid: "alice" },
+      });
+      await r.run(Alice, { logLevel: "off" });
+      expect(welcome).toMatchObject({
+        authid: "alice",
+        authrole: "user",
+        authmethod: "ticket",
+        authprovider: "static",
+      });
+
+      // Without naming the method, HELLO offers none the listener accepts.
+      const plain = new ApplicationRunner({ url: authRouter.listeners[0].url, realm: "realm1" });
+      const error = await rejection(plain.run(Alice, { logLevel: "off" }));
+      expect((error.cause as SessionAbortedError).uri).toBe("wamp.error.no_auth_method");
+    } finally {
+      await authRouter.close();
+    }
   });
 
   it("a wrong ticket is fatal by default: one attempt, COMPONENT_FAILED with authentication_failed", async () => {
