@@ -171,6 +171,20 @@ export function resolveTransport(t: string | TransportConfig, at: string): Resol
       throw new ConfigError(`${at}.url must be a ws:// or wss:// URL for a websocket transport`, `${at}.url`);
     }
     const url = websocketUrl(config.url, config.endpoint, at);
+    const endpoint = config.endpoint;
+    const endpointTls = endpoint?.type === "tcp" ? endpoint.tls : undefined;
+    if (endpointTls !== undefined && endpointTls !== false && !url.startsWith("wss")) {
+      throw new ConfigError(
+        `${at}.endpoint.tls needs a wss:// url (the scheme decides TLS for WebSocket)`,
+        `${at}.endpoint.tls`,
+      );
+    }
+    const tls = typeof endpointTls === "object" ? { ...endpointTls, ...config.tls } : config.tls;
+    // The seed's endpoint timeout bounds the connection attempt: for WebSocket, the opening handshake.
+    const timeout =
+      endpoint?.timeout !== undefined && options.openHandshakeTimeout === undefined
+        ? { openHandshakeTimeout: endpoint.timeout }
+        : {};
     return {
       spec: {
         kind: "websocket",
@@ -178,8 +192,9 @@ export function resolveTransport(t: string | TransportConfig, at: string): Resol
           url,
           ...(serializers === undefined ? {} : { serializers }),
           ...options,
+          ...timeout,
           ...(config.proxy === undefined ? {} : { proxy: config.proxy }),
-          ...(config.tls === undefined ? {} : { tls: config.tls }),
+          ...(tls === undefined ? {} : { tls }),
         },
       },
       policy,
@@ -232,6 +247,36 @@ function websocketUrl(url: string, endpoint: EndpointConfig | undefined, at: str
     return parsed.toString();
   }
   throw new ConfigError(`${at}.endpoint.type must be "tcp" or "unix"`, `${at}.endpoint.type`);
+}
+
+function validateEndpoint(e: EndpointConfig, at: string): void {
+  if (typeof e !== "object" || e === null) throw new ConfigError(`${at} must be an object`, at);
+  const d = e as unknown as Record<string, unknown>;
+  const allowed = e.type === "tcp" ? ["type", "host", "port", "timeout", "tls"] : ["type", "path", "timeout"];
+  if (e.type !== "tcp" && e.type !== "unix")
+    throw new ConfigError(`${at}.type must be "tcp" or "unix"`, `${at}.type`);
+  for (const key of Object.keys(d))
+    if (!allowed.includes(key)) throw new ConfigError(`unknown key "${key}" in ${at}`, `${at}.${key}`);
+  if (e.type === "tcp") {
+    if (typeof e.host !== "string" || e.host.length === 0)
+      throw new ConfigError(`${at}.host must be a host name or address`, `${at}.host`);
+    if (!Number.isInteger(e.port) || e.port < 1 || e.port > 65535)
+      throw new ConfigError(`${at}.port must be an integer in [1, 65535]`, `${at}.port`);
+    if (e.tls !== undefined && typeof e.tls !== "boolean" && (typeof e.tls !== "object" || e.tls === null)) {
+      throw new ConfigError(`${at}.tls must be true, false or TLS options`, `${at}.tls`);
+    }
+  } else if (typeof e.path !== "string" || e.path.length === 0) {
+    throw new ConfigError(`${at}.path must be a socket path`, `${at}.path`);
+  }
+  if (e.timeout !== undefined) nonNegative(e.timeout, 0, `${at}.timeout`);
+}
+
+function validateProxy(p: ProxyOptions, at: string): void {
+  if (typeof p !== "object" || p === null) throw new ConfigError(`${at} must be { host, port }`, at);
+  if (typeof p.host !== "string" || p.host.length === 0)
+    throw new ConfigError(`${at}.host must be a host name or address`, `${at}.host`);
+  if (!Number.isInteger(p.port) || p.port < 1 || p.port > 65535)
+    throw new ConfigError(`${at}.port must be an integer in [1, 65535]`, `${at}.port`);
 }
 
 function describeEndpoint(e: EndpointConfig): string {

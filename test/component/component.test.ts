@@ -1,3 +1,4 @@
+import { type AddressInfo, createServer } from "node:net";
 /**
  * The Component API against the real embedded router over loopback sockets: when `start()`
  * resolves and rejects, events, declared registrations, calls after leaving.
@@ -210,6 +211,30 @@ describe("failures and retries", () => {
     expect(error.code).toBe("COMPONENT_FAILED");
     expect(events.count("connectfailure")).toBe(3);
     expect(c.actor.getSnapshot().context.retry.map((r) => r.attempts)).toEqual([2, 1]);
+  });
+});
+
+describe("transport endpoint options", () => {
+  it("a WebSocket endpoint points the URL elsewhere, and its timeout bounds a silent server (TRANSPORT_TIMEOUT)", async () => {
+    const silent = createServer((socket) => socket.on("error", () => {})); // accepts, never answers
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const port = (silent.address() as AddressInfo).port;
+    try {
+      const c = component({
+        transports: {
+          url: "ws://example.invalid:9/ws",
+          endpoint: { type: "tcp", host: "127.0.0.1", port, timeout: 100 },
+          maxRetries: 0,
+        },
+      });
+      const failures: string[] = [];
+      c.on("connectfailure", (err) => failures.push(err.code));
+      const error = await rejection(c.start());
+      expect(error.code).toBe("COMPONENT_FAILED");
+      expect(failures).toEqual(["TRANSPORT_TIMEOUT"]);
+    } finally {
+      silent.close();
+    }
   });
 });
 
