@@ -178,8 +178,6 @@ export async function run() {
     "Rates are wall-clock. ratio = xwamp ÷ peer in operations per CPU-second of the client process (router in",
     "  another process; median of back-to-back runs; > 1: xwamp ahead); the wall-clock ratio is in the notes.",
     "Caller and callee (publisher and subscriber) use the same library.",
-    "fox-wamp writes RESULT/EVENT with ArgumentsKw = null, which xwamp rejects: the bench strips those nulls in",
-    "  fox-wamp's writer, for every client alike (see bench/peers.js).",
     `Heap: heapUsed delta after gc for ${IDLE} joined sessions in a child --expose-gc process, ÷ ${IDLE},`,
     "  each library's WebSocket included (xwamp, wampy: ws 8; Autobahn|JS: its own ws 7). Ratio: xwamp ÷ peer.",
     `Joining ${IDLE} sessions (50 at a time): ${LIBRARIES.map(joined).join(", ")}.`,

@@ -34,7 +34,6 @@ export async function startFoxRouter() {
   } catch {
     return undefined;
   }
-  shimFoxNullKwargs();
   const router = new FoxRouter();
   const server = router.listenWAMP({ host: "127.0.0.1", port: 0 });
   await new Promise((resolve, reject) => {
@@ -50,26 +49,6 @@ export async function startFoxRouter() {
         for (const client of server.clients) client.terminate();
         server.close(() => resolve());
       }),
-  };
-}
-
-/**
- * fox-wamp 0.7.28 writes `null` as ArgumentsKw (and as Arguments) of RESULT and EVENT when the
- * callee/publisher sent none: `[50, 2, {}, [5], null]`. The basic profile wants a dict or nothing;
- * xwamp rejects it (MESSAGE_BAD_FIELD) and closes the session, Autobahn|JS and wampy let it pass.
- * To compare the clients at all through this router, its writer drops trailing nulls of RESULT and
- * EVENT, for every client alike.
- */
-let shimmed = false;
-function shimFoxNullKwargs() {
-  if (shimmed) return;
-  shimmed = true;
-  const { WampSocketWriterContext } = interopRequire("fox-wamp/lib/wamp/gate.js");
-  const send = WampSocketWriterContext.prototype.wampSend;
-  WampSocketWriterContext.prototype.wampSend = function (msg, callback) {
-    const minimum = msg[0] === 50 ? 3 : msg[0] === 36 ? 4 : msg.length;
-    while (msg.length > minimum && msg[msg.length - 1] == null) msg.pop();
-    return send.call(this, msg, callback);
   };
 }
 

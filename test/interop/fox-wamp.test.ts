@@ -7,8 +7,8 @@
  * xwamp components join, register and call (args and kwargs both ways), publish and subscribe
  * (acknowledged, with publisher exclusion), see callee errors and calls to a missing procedure
  * fail, and leave. What fox-wamp does differently from the spec is pinned down in "fox-wamp quirks";
- * "null payloads" are the cases where fox-wamp puts `null` where the spec wants a list or a dict
- * (Autobahn|JS accepts that; xwamp's decoder does not yet, see the KNOWN XWAMP BUG note there).
+ * "null payloads" are the cases where fox-wamp puts `null` where the spec wants a list or a dict;
+ * xwamp reads them as "none", as both Autobahns do.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -359,12 +359,9 @@ describeWithPeer(
       });
     });
 
-    // KNOWN XWAMP BUG (reported): fox-wamp sends `null` for an absent Arguments (a call or publish
-    // with no args, or an empty list) and for an absent ArgumentsKw (a YIELD or PUBLISH without
-    // kwargs), e.g. RESULT [50, 1, {}, [5], null]. Autobahn|JS reads null as absent, Autobahn|Python
-    // accepts a null Arguments; xwamp's decoder rejects both as a protocol violation and drops the
-    // session, so a plain `return a + b` callee cannot answer through fox-wamp. These tests state
-    // the intended behaviour; remove `.fails` once null payloads are read as absent.
+    // fox-wamp sends `null` for an absent Arguments (a call or publish with no args, or an empty
+    // list) and for an absent ArgumentsKw (a YIELD or PUBLISH without kwargs), e.g.
+    // RESULT [50, 1, {}, [5], null]. xwamp reads them as none, as Autobahn|JS and Autobahn|Python do.
     describe("null payloads from fox-wamp", () => {
       it("a procedure returning one plain value (RESULT.ArgumentsKw is null on the wire)", async () => {
         await join(url, (c) => c.register("com.example.fox.plain", ([x, y]) => Number(x) + Number(y)));
