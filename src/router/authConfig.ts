@@ -138,43 +138,54 @@ function validatePermission(p: PermissionConfig, at: string): void {
 
 export function validateListenerAuth(auth: unknown, at: string): ListenerAuthConfig | undefined {
   if (auth === undefined) return undefined;
-  if (typeof auth !== "object" || auth === null) throw new ConfigError(`${at} must be an object`, at);
+  if (typeof auth !== "object" || auth === null || Array.isArray(auth))
+    throw new ConfigError(`${at} must be an object`, at);
   const a = auth as ListenerAuthConfig;
   for (const key of Object.keys(a)) {
     if (!METHOD_KEYS.has(key))
       throw new ConfigError(`${at}.${key}: unknown authentication method`, `${at}.${key}`);
   }
-  if (a.anonymous !== undefined) role(a.anonymous, `${at}.anonymous`);
-  principals<TicketPrincipal>(a.ticket, "principals", `${at}.ticket`, (p, here) => {
+  if (a.anonymous !== undefined) {
+    object(a.anonymous, `${at}.anonymous`, PRINCIPAL_KEYS.anonymous);
+    role(a.anonymous, `${at}.anonymous`);
+  }
+  principals<TicketPrincipal>(a.ticket, "principals", `${at}.ticket`, PRINCIPAL_KEYS.ticket, (p, here) => {
     role(p, here);
     str(p.ticket, `${here}.ticket`);
   });
-  principals<WampcraUser>(a.wampcra, "users", `${at}.wampcra`, (p, here) => {
+  principals<WampcraUser>(a.wampcra, "users", `${at}.wampcra`, PRINCIPAL_KEYS.wampcra, (p, here) => {
     role(p, here);
     str(p.secret, `${here}.secret`);
     if (p.salt !== undefined) str(p.salt, `${here}.salt`);
     posInt(p.iterations, `${here}.iterations`);
     posInt(p.keylen, `${here}.keylen`);
   });
-  principals<CryptosignPrincipal>(a.cryptosign, "principals", `${at}.cryptosign`, (p, here) => {
-    role(p, here);
-    if (!Array.isArray(p.authorizedKeys) || p.authorizedKeys.length === 0) {
-      throw new ConfigError(`${here}.authorizedKeys must be a non-empty list`, `${here}.authorizedKeys`);
-    }
-    for (const [i, k] of p.authorizedKeys.entries()) {
-      if (typeof k !== "string" || !/^[0-9a-fA-F]{64}$/.test(k)) {
-        throw new ConfigError(
-          `${here}.authorizedKeys[${i}] must be an Ed25519 public key (64 hex characters)`,
-          `${here}.authorizedKeys[${i}]`,
-        );
+  principals<CryptosignPrincipal>(
+    a.cryptosign,
+    "principals",
+    `${at}.cryptosign`,
+    PRINCIPAL_KEYS.cryptosign,
+    (p, here) => {
+      role(p, here);
+      if (!Array.isArray(p.authorizedKeys) || p.authorizedKeys.length === 0) {
+        throw new ConfigError(`${here}.authorizedKeys must be a non-empty list`, `${here}.authorizedKeys`);
       }
-    }
-  });
-  principals<ScramPrincipal>(a.scram, "principals", `${at}.scram`, (p, here) => {
+      for (const [i, k] of p.authorizedKeys.entries()) {
+        if (typeof k !== "string" || !/^[0-9a-fA-F]{64}$/.test(k)) {
+          throw new ConfigError(
+            `${here}.authorizedKeys[${i}] must be an Ed25519 public key (64 hex characters)`,
+            `${here}.authorizedKeys[${i}]`,
+          );
+        }
+      }
+    },
+  );
+  principals<ScramPrincipal>(a.scram, "principals", `${at}.scram`, PRINCIPAL_KEYS.scram, (p, here) => {
     role(p, here);
     const stored = p.storedKey !== undefined || p.serverKey !== undefined;
     if (p.password === undefined && !stored)
       throw new ConfigError(`${here} needs a password or storedKey/serverKey/salt`, `${here}.password`);
+    if (p.password !== undefined) str(p.password, `${here}.password`);
     if (stored) {
       str(p.storedKey, `${here}.storedKey`);
       str(p.serverKey, `${here}.serverKey`);
@@ -187,14 +198,18 @@ export function validateListenerAuth(auth: unknown, at: string): ListenerAuthCon
     posInt(p.memory, `${here}.memory`);
   });
   if (a.dynamic !== undefined) {
-    if (typeof a.dynamic !== "object" || a.dynamic === null)
-      throw new ConfigError(`${at}.dynamic must be an object`, `${at}.dynamic`);
-    str(a.dynamic.authenticator, `${at}.dynamic.authenticator`);
-    for (const [i, m] of (a.dynamic.methods ?? []).entries()) {
+    const here = `${at}.dynamic`;
+    object(a.dynamic, here, PRINCIPAL_KEYS.dynamic);
+    str(a.dynamic.authenticator, `${here}.authenticator`);
+    if (a.dynamic.realm !== undefined) str(a.dynamic.realm, `${here}.realm`);
+    const methods: unknown = a.dynamic.methods;
+    if (methods !== undefined && !Array.isArray(methods))
+      throw new ConfigError(`${here}.methods must be a list`, `${here}.methods`);
+    for (const [i, m] of (methods ?? []).entries()) {
       if (m !== "ticket" && m !== "wampcra" && m !== "cryptosign") {
         throw new ConfigError(
-          `${at}.dynamic.methods[${i}] must be ticket, wampcra or cryptosign`,
-          `${at}.dynamic.methods[${i}]`,
+          `${here}.methods[${i}] must be ticket, wampcra or cryptosign`,
+          `${here}.methods[${i}]`,
         );
       }
     }
@@ -203,15 +218,42 @@ export function validateListenerAuth(auth: unknown, at: string): ListenerAuthCon
   return a;
 }
 
-function principals<T>(section: unknown, key: string, at: string, check: (p: T, here: string) => void): void {
+/** The keys each principal (and the anonymous and dynamic sections) may have: a typo is refused, not ignored. */
+const PRINCIPAL_KEYS = {
+  anonymous: ["role", "realm"],
+  ticket: ["role", "realm", "ticket"],
+  wampcra: ["role", "realm", "secret", "salt", "iterations", "keylen"],
+  cryptosign: ["role", "realm", "authorizedKeys"],
+  scram: ["role", "realm", "password", "salt", "kdf", "iterations", "memory", "storedKey", "serverKey"],
+  dynamic: ["authenticator", "realm", "methods"],
+} as const;
+
+function principals<T>(
+  section: unknown,
+  key: string,
+  at: string,
+  allowed: readonly string[],
+  check: (p: T, here: string) => void,
+): void {
   if (section === undefined) return;
+  object(section, at, [key]);
   const map = (section as Record<string, unknown>)[key];
   if (typeof map !== "object" || map === null || Array.isArray(map))
     throw new ConfigError(`${at}.${key} must be an object of authid → principal`, `${at}.${key}`);
   for (const [authid, p] of Object.entries(map)) {
     const here = `${at}.${key}.${authid}`;
-    if (typeof p !== "object" || p === null) throw new ConfigError(`${here} must be an object`, here);
+    object(p, here, allowed);
     check(p as T, here);
+  }
+}
+
+/** `value` must be a plain object whose keys are all in `allowed`; names `<at>.<key>` otherwise. */
+function object(value: unknown, at: string, allowed: readonly string[]): void {
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw new ConfigError(`${at} must be an object`, at);
+  for (const key of Object.keys(value)) {
+    if (!allowed.includes(key))
+      throw new ConfigError(`unknown key "${key}" in ${at} (${allowed.join(", ")})`, `${at}.${key}`);
   }
 }
 

@@ -95,22 +95,31 @@ export const clientTransportActor = fromCallback<
   const abort = new AbortController();
   let connection: ClientConnection | undefined;
   let stopped = false;
+  // A transport can close before its opening is reported (a server closing inside its onOpen, in
+  // process): hold that close until `transport.opened` has gone out, so the parent sees them in order.
+  let closedEarly: CloseDetails | undefined;
   openClientTransport(
     input,
     (details) => {
-      if (!stopped) sendBack({ type: "transport.closed", details } satisfies TransportEvent);
+      if (stopped) return;
+      if (connection === undefined) closedEarly = details;
+      else sendBack({ type: "transport.closed", details } satisfies TransportEvent);
     },
     abort.signal,
   ).then(
     (opened) => {
       connection = opened;
-      if (stopped) opened.handle.close();
-      else
-        sendBack({
-          type: "transport.opened",
-          connection: opened,
-          details: opened.handle.details,
-        } satisfies TransportEvent);
+      if (stopped) {
+        opened.handle.close();
+        return;
+      }
+      sendBack({
+        type: "transport.opened",
+        connection: opened,
+        details: opened.handle.details,
+      } satisfies TransportEvent);
+      if (closedEarly !== undefined)
+        sendBack({ type: "transport.closed", details: closedEarly } satisfies TransportEvent);
     },
     (err: unknown) => {
       if (stopped) return;
