@@ -13,23 +13,27 @@ const FORMAT = "json";
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /**
- * True when a `Uint8Array` sits anywhere in `value`. Walking costs far less than running
+ * True when a `Uint8Array` may sit somewhere in `list`. Walking costs far less than running
  * `JSON.stringify` with a replacer on every message (the replacer disables V8's fast path), so the
  * replacer only runs for the messages that need it. Objects whose own `toJSON` returns bytes are not
- * looked into.
+ * looked into. Any typed array or DataView counts (`ArrayBuffer.isView` is a single type check, where
+ * `instanceof` walks prototypes): for those the replacer returns the value as is, so a false
+ * positive costs time, never a different output.
  */
-function containsBytes(value: object): boolean {
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const item: unknown = value[i];
-      if (typeof item === "object" && item !== null && containsBytes(item)) return true;
-    }
-    return false;
+function containsBytes(list: readonly unknown[]): boolean {
+  for (let i = 0; i < list.length; i++) {
+    const item: unknown = list[i];
+    if (typeof item === "object" && item !== null && objectContainsBytes(item)) return true;
   }
-  if (value instanceof Uint8Array) return true;
+  return false;
+}
+
+function objectContainsBytes(value: object): boolean {
+  if (Array.isArray(value)) return containsBytes(value);
+  if (ArrayBuffer.isView(value)) return true;
   for (const key in value) {
     const item: unknown = (value as Record<string, unknown>)[key];
-    if (typeof item === "object" && item !== null && containsBytes(item)) return true;
+    if (typeof item === "object" && item !== null && objectContainsBytes(item)) return true;
   }
   return false;
 }
@@ -48,7 +52,7 @@ function bytesReplacer(this: Record<string, unknown>, key: string, value: unknow
 /** Encode one message as JSON text (the binary convention applied). Throws `SERIALIZER_ENCODE_FAILED`. */
 export function encodeJsonText(message: readonly unknown[]): string {
   try {
-    return containsBytes(message) ? JSON.stringify(message, bytesReplacer) : JSON.stringify(message);
+    return objectContainsBytes(message) ? JSON.stringify(message, bytesReplacer) : JSON.stringify(message);
   } catch (err) {
     throw encodeFailed(FORMAT, err);
   }

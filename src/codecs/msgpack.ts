@@ -359,13 +359,18 @@ function uint32At(bytes: Uint8Array, at: number): number {
   return ((bytes[at] << 24) | (bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3]) >>> 0;
 }
 
+/** Up to this size the walk itself costs less than the two native searches that could skip it. */
+const SMALL = 128;
+
 /**
  * Whether the walk is needed: the counts that every 0xdc / 0xdd byte would declare if it were an
  * array head add up to more than the input. Real heads are a subset of those bytes, so below that
  * no payload can over-allocate; native searches find the bytes, and ordinary messages have few.
+ * Small inputs are always walked (each native search costs a call into C++ of ~25 ns).
  */
 function mayOverAllocate(bytes: Uint8Array): boolean {
   const end = bytes.length;
+  if (end <= SMALL) return true;
   let total = 0;
   for (let at = bytes.indexOf(ARRAY16); at !== -1; at = bytes.indexOf(ARRAY16, at + 1)) {
     total += uint16At(bytes, at + 1) || 0;

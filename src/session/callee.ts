@@ -61,12 +61,14 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+// The maps below are made on first use: most sessions never register, and an empty Map with its
+// table costs ~180 bytes.
 export class Callee implements RegistrationOwner {
   private readonly ctx: SessionContext;
-  private readonly registrations = new Map<number, Registration>();
-  private readonly registers = new Map<number, PendingRegister>();
-  private readonly unregisters = new Map<number, PendingUnregister>();
-  private readonly invocations = new Map<number, Invocation>();
+  private registrations: Map<number, Registration> | undefined = undefined;
+  private registers: Map<number, PendingRegister> | undefined = undefined;
+  private unregisters: Map<number, PendingUnregister> | undefined = undefined;
+  private invocations: Map<number, Invocation> | undefined = undefined;
 
   constructor(ctx: SessionContext) {
     this.ctx = ctx;
@@ -88,6 +90,7 @@ export class Callee implements RegistrationOwner {
     }
     const request = ctx.ids.next();
     const pending = new PendingRegister(procedure, handler, options?.onRevoked);
+    this.registers ??= new Map();
     sendRequest(ctx, this.registers, request, pending, [
       MessageType.REGISTER,
       request,
@@ -104,6 +107,7 @@ export class Callee implements RegistrationOwner {
     if (!registration.active) return Promise.resolve();
     const request = ctx.ids.next();
     const pending = new PendingUnregister(registration);
+    this.unregisters ??= new Map();
     // Only a request that went out is shared; a failed send leaves the next attempt free to retry.
     if (
       sendRequest(ctx, this.unregisters, request, pending, [MessageType.UNREGISTER, request, registration.id])
@@ -115,23 +119,27 @@ export class Callee implements RegistrationOwner {
 
   onRegistered(message: RegisteredMessage): void {
     const [, request, id] = message;
-    const pending = this.registers.get(request);
-    if (pending === undefined) {
+    const registers = this.registers;
+    const pending = registers?.get(request);
+    if (registers === undefined || pending === undefined) {
       throw violation(`REGISTERED for request ${request}, which is no pending registration`, "REGISTERED");
     }
-    if (this.registrations.has(id))
+    this.registrations ??= new Map();
+    const registrations = this.registrations;
+    if (registrations.has(id))
       throw violation(`REGISTERED with registration ${id}, already in use`, "REGISTERED");
-    this.registers.delete(request);
+    registers.delete(request);
     const registration = new Registration(this, id, pending.procedure, pending.handler, pending.onRevoked);
-    this.registrations.set(id, registration);
+    registrations.set(id, registration);
     pending.resolve(registration);
   }
 
   onRegisterError(message: ErrorMessage): void {
-    const pending = this.registers.get(message[2]);
-    if (pending === undefined)
+    const registers = this.registers;
+    const pending = registers?.get(message[2]);
+    if (registers === undefined || pending === undefined)
       throw violation(`ERROR for request ${message[2]}, which is no pending registration`, "ERROR");
-    this.registers.delete(message[2]);
+    registers.delete(message[2]);
     pending.reject(new ApplicationError(message[4], toArgs(message[5]), toKwargs(message[6])));
   }
 
@@ -141,24 +149,26 @@ export class Callee implements RegistrationOwner {
       this.revoke(message[2] as Dict);
       return;
     }
-    const pending = this.unregisters.get(request);
-    if (pending === undefined) {
+    const unregisters = this.unregisters;
+    const pending = unregisters?.get(request);
+    if (unregisters === undefined || pending === undefined) {
       throw violation(
         `UNREGISTERED for request ${request}, which is no pending unregistration`,
         "UNREGISTERED",
       );
     }
-    this.unregisters.delete(request);
+    unregisters.delete(request);
     this.forget(pending.registration);
     pending.resolve();
   }
 
   onUnregisterError(message: ErrorMessage): void {
-    const pending = this.unregisters.get(message[2]);
-    if (pending === undefined) {
+    const unregisters = this.unregisters;
+    const pending = unregisters?.get(message[2]);
+    if (unregisters === undefined || pending === undefined) {
       throw violation(`ERROR for request ${message[2]}, which is no pending unregistration`, "ERROR");
     }
-    this.unregisters.delete(message[2]);
+    unregisters.delete(message[2]);
     const registration = pending.registration;
     registration.unregistering = undefined;
     // Revoked while the UNREGISTER was in flight: the registration is gone, which was the point.
@@ -168,15 +178,16 @@ export class Callee implements RegistrationOwner {
 
   onInvocation(message: InvocationMessage): void {
     const [, request, id, details, args, kwargs] = message;
-    const registration = this.registrations.get(id);
+    const registration = this.registrations?.get(id);
     if (registration === undefined) {
       throw violation(`INVOCATION for registration ${id}, which this session does not hold`, "INVOCATION");
     }
-    if (this.invocations.has(request))
-      throw violation(`INVOCATION ${request} is already running`, "INVOCATION");
+    this.invocations ??= new Map();
+    const invocations = this.invocations;
+    if (invocations.has(request)) throw violation(`INVOCATION ${request} is already running`, "INVOCATION");
     const procedure = typeof details.procedure === "string" ? details.procedure : registration.procedure;
     const invocation = new Invocation(this.ctx.send, request, id, procedure, details);
-    this.invocations.set(request, invocation);
+    invocations.set(request, invocation);
     let value: unknown;
     try {
       value = registration.handler(toArgs(args), toKwargs(kwargs), invocation);
@@ -206,9 +217,10 @@ export class Callee implements RegistrationOwner {
    */
   onInterrupt(message: InterruptMessage): void {
     const request = message[1];
-    const invocation = this.invocations.get(request);
-    if (invocation === undefined) return;
-    this.invocations.delete(request);
+    const invocations = this.invocations;
+    const invocation = invocations?.get(request);
+    if (invocations === undefined || invocation === undefined) return;
+    invocations.delete(request);
     invocation.abort(new CanceledError());
     if (message[2].mode !== "killnowait")
       this.reply(invocation, [ERROR, INVOCATION, request, {}, WampUri.canceled]);
@@ -216,21 +228,30 @@ export class Callee implements RegistrationOwner {
 
   close(): void {
     const ctx = this.ctx;
-    for (const pending of this.registers.values()) pending.reject(ctx.closed());
-    this.registers.clear();
-    for (const pending of this.unregisters.values()) {
-      pending.registration.unregistering = undefined;
-      pending.reject(ctx.closed());
+    const { registers, unregisters, invocations, registrations } = this;
+    if (registers !== undefined) {
+      for (const pending of registers.values()) pending.reject(ctx.closed());
+      registers.clear();
     }
-    this.unregisters.clear();
-    for (const invocation of this.invocations.values()) invocation.abort(ctx.closed());
-    this.invocations.clear();
-    for (const registration of this.registrations.values()) registration.deactivate();
-    this.registrations.clear();
+    if (unregisters !== undefined) {
+      for (const pending of unregisters.values()) {
+        pending.registration.unregistering = undefined;
+        pending.reject(ctx.closed());
+      }
+      unregisters.clear();
+    }
+    if (invocations !== undefined) {
+      for (const invocation of invocations.values()) invocation.abort(ctx.closed());
+      invocations.clear();
+    }
+    if (registrations !== undefined) {
+      for (const registration of registrations.values()) registration.deactivate();
+      registrations.clear();
+    }
   }
 
   private revoke(details: Dict): void {
-    const registration = this.registrations.get(details.registration as number);
+    const registration = this.registrations?.get(details.registration as number);
     // Unknown: it crossed our own UNREGISTER, or the session never held it. Nothing to undo.
     if (registration === undefined) return;
     this.forget(registration);
@@ -244,7 +265,8 @@ export class Callee implements RegistrationOwner {
   }
 
   private forget(registration: Registration): void {
-    if (this.registrations.get(registration.id) === registration) this.registrations.delete(registration.id);
+    const registrations = this.registrations;
+    if (registrations?.get(registration.id) === registration) registrations.delete(registration.id);
     registration.deactivate();
   }
 
@@ -262,7 +284,7 @@ export class Callee implements RegistrationOwner {
       message = withPayload([MessageType.YIELD, request, {}], value.args, value.kwargs);
     } else message = [MessageType.YIELD, request, {}, [value]];
     invocation.done = true;
-    this.invocations.delete(request);
+    this.invocations?.delete(request);
     this.reply(invocation, message);
   }
 
@@ -270,7 +292,7 @@ export class Callee implements RegistrationOwner {
     if (invocation.done) return;
     invocation.done = true;
     const request = invocation.request;
-    this.invocations.delete(request);
+    this.invocations?.delete(request);
     if (error instanceof ApplicationError) {
       this.reply(
         invocation,

@@ -180,7 +180,8 @@ function checkCallOptions(options: CallOptions): ConfigError | undefined {
 
 export class Caller {
   private readonly ctx: SessionContext;
-  private readonly calls = new Map<number, PendingCall>();
+  /** Pending calls by request id; made on the first call (an idle session holds no empty map). */
+  private calls: Map<number, PendingCall> | undefined = undefined;
 
   constructor(ctx: SessionContext) {
     this.ctx = ctx;
@@ -251,11 +252,13 @@ export class Caller {
     const request = ctx.ids.next();
     const pending = new PendingCall(this, request, sink, cancelMode, timeout);
     // Registered before sending: an in-process transport may deliver the RESULT inside send().
-    this.calls.set(request, pending);
+    this.calls ??= new Map();
+    const calls = this.calls;
+    calls.set(request, pending);
     try {
       ctx.send(withPayload([MessageType.CALL, request, wireOptions, procedure], args, kwargs));
     } catch (err) {
-      this.calls.delete(request);
+      calls.delete(request);
       ctx.ids.release(request);
       sink.fail(err);
       return undefined;
@@ -295,8 +298,9 @@ export class Caller {
 
   onResult(message: ResultMessage): void {
     const request = message[1];
-    const pending = this.calls.get(request);
-    if (pending === undefined)
+    const calls = this.calls;
+    const pending = calls?.get(request);
+    if (calls === undefined || pending === undefined)
       throw violation(`RESULT for request ${request}, which is no pending call`, "RESULT");
     if (message[2].progress === true) {
       if (pending.state === LIVE) {
@@ -305,7 +309,7 @@ export class Caller {
       }
       return;
     }
-    this.calls.delete(request);
+    calls.delete(request);
     const live = pending.state === LIVE;
     pending.state = DONE;
     pending.release();
@@ -314,10 +318,11 @@ export class Caller {
 
   onError(message: ErrorMessage): void {
     const request = message[2];
-    const pending = this.calls.get(request);
-    if (pending === undefined)
+    const calls = this.calls;
+    const pending = calls?.get(request);
+    if (calls === undefined || pending === undefined)
       throw violation(`ERROR for request ${request}, which is no pending call`, "ERROR");
-    this.calls.delete(request);
+    calls.delete(request);
     const live = pending.state === LIVE;
     pending.state = DONE;
     pending.release();
@@ -325,12 +330,14 @@ export class Caller {
   }
 
   close(): void {
-    for (const pending of this.calls.values()) {
+    const calls = this.calls;
+    if (calls === undefined) return;
+    for (const pending of calls.values()) {
       const live = pending.state === LIVE;
       pending.state = DONE;
       pending.release();
       if (live) pending.sink.fail(this.ctx.closed());
     }
-    this.calls.clear();
+    calls.clear();
   }
 }

@@ -34,8 +34,8 @@ export interface SessionHooks {
   onUserError?(error: unknown, context: string): void;
 }
 
-export class SessionContext {
-  readonly ids = new RequestIds();
+/** Also the session's request id counter ({@link SessionContext.ids}): one object fewer per session. */
+export class SessionContext extends RequestIds {
   readonly send: (message: unknown[]) => void;
   readonly hooks: SessionHooks;
   /** Whether the dealer announced call_canceling: only then may a CANCEL be sent at all. */
@@ -44,9 +44,15 @@ export class SessionContext {
   closedError: SessionClosedError | undefined = undefined;
 
   constructor(send: (message: unknown[]) => void, hooks: SessionHooks, dealerFeatures: Dict) {
+    super();
     this.send = send;
     this.hooks = hooks;
     this.dealerCanCancel = dealerFeatures.call_canceling === true;
+  }
+
+  /** The request id counter every role draws from. */
+  get ids(): RequestIds {
+    return this;
   }
 
   /** A fresh error per rejection (for its stack), all sharing the cause of the close. */

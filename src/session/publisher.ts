@@ -76,7 +76,8 @@ function wireOptionsOf(options: PublishOptions | undefined): Dict | ConfigError 
 
 export class Publisher {
   private readonly ctx: SessionContext;
-  private readonly acks = new Map<number, PendingRequest<number>>();
+  /** Acknowledged publications awaiting PUBLISHED; made on the first one. */
+  private acks: Map<number, PendingRequest<number>> | undefined = undefined;
 
   constructor(ctx: SessionContext) {
     this.ctx = ctx;
@@ -99,6 +100,7 @@ export class Publisher {
     const message = withPayload([MessageType.PUBLISH, request, wireOptions, topic], args, kwargs);
     if (wireOptions.acknowledge === true) {
       const pending = new PendingRequest<number>();
+      this.acks ??= new Map();
       sendRequest(ctx, this.acks, request, pending, message);
       return pending.promise;
     }
@@ -112,11 +114,12 @@ export class Publisher {
   }
 
   onPublished(message: PublishedMessage): void {
-    const pending = this.acks.get(message[1]);
-    if (pending === undefined) {
+    const acks = this.acks;
+    const pending = acks?.get(message[1]);
+    if (acks === undefined || pending === undefined) {
       throw violation(`PUBLISHED for request ${message[1]}, which is no pending publication`, "PUBLISHED");
     }
-    this.acks.delete(message[1]);
+    acks.delete(message[1]);
     pending.resolve(message[2]);
   }
 
@@ -125,14 +128,17 @@ export class Publisher {
    * send one anyway, so it is dropped rather than treated as a protocol violation.
    */
   onError(message: ErrorMessage): void {
-    const pending = this.acks.get(message[2]);
-    if (pending === undefined) return;
-    this.acks.delete(message[2]);
+    const acks = this.acks;
+    const pending = acks?.get(message[2]);
+    if (acks === undefined || pending === undefined) return;
+    acks.delete(message[2]);
     pending.reject(new ApplicationError(message[4], toArgs(message[5]), toKwargs(message[6])));
   }
 
   close(): void {
-    for (const pending of this.acks.values()) pending.reject(this.ctx.closed());
-    this.acks.clear();
+    const acks = this.acks;
+    if (acks === undefined) return;
+    for (const pending of acks.values()) pending.reject(this.ctx.closed());
+    acks.clear();
   }
 }

@@ -61,6 +61,54 @@ export interface SessionOptions extends SessionHooks {
 const NO_FEATURES: Readonly<Dict> = Object.freeze({});
 
 /**
+ * The roles of one session, each made on first use (a session that never subscribes holds no
+ * subscriber), and the lifecycle route as a method: no object literal and closure per session.
+ */
+class SessionRoles implements Roles {
+  private readonly ctx: SessionContext;
+  private callerRole: Caller | undefined = undefined;
+  private calleeRole: Callee | undefined = undefined;
+  private publisherRole: Publisher | undefined = undefined;
+  private subscriberRole: Subscriber | undefined = undefined;
+
+  constructor(ctx: SessionContext) {
+    this.ctx = ctx;
+  }
+
+  get caller(): Caller {
+    this.callerRole ??= new Caller(this.ctx);
+    return this.callerRole;
+  }
+
+  get callee(): Callee {
+    this.calleeRole ??= new Callee(this.ctx);
+    return this.calleeRole;
+  }
+
+  get publisher(): Publisher {
+    this.publisherRole ??= new Publisher(this.ctx);
+    return this.publisherRole;
+  }
+
+  get subscriber(): Subscriber {
+    this.subscriberRole ??= new Subscriber(this.ctx);
+    return this.subscriberRole;
+  }
+
+  lifecycle(message: GoodbyeMessage | AbortMessage): void {
+    this.ctx.hooks.onLifecycle?.(message);
+  }
+
+  /** Closes the roles made so far (one never made has nothing pending). */
+  close(): void {
+    this.callerRole?.close();
+    this.calleeRole?.close();
+    this.publisherRole?.close();
+    this.subscriberRole?.close();
+  }
+}
+
+/**
  * The client side of an established WAMP session: call and register procedures, publish and
  * subscribe to topics. The owner constructs it after WELCOME, feeds it every inbound message that
  * `parseMessage` validated through {@link Session.receive}, and calls {@link Session.close} when
@@ -94,7 +142,7 @@ export class Session {
   /** `WELCOME.Details.roles` as received. */
   readonly routerRoles: Readonly<Dict>;
   private readonly ctx: SessionContext;
-  private readonly roles: Roles;
+  private readonly roles: SessionRoles;
 
   constructor(details: SessionDetails, options: SessionOptions) {
     this.id = details.id;
@@ -107,13 +155,7 @@ export class Session {
     this.routerRoles = details.routerRoles;
     const ctx = new SessionContext(options.send, options, this.features("dealer"));
     this.ctx = ctx;
-    this.roles = {
-      caller: new Caller(ctx),
-      callee: new Callee(ctx),
-      publisher: new Publisher(ctx),
-      subscriber: new Subscriber(ctx),
-      lifecycle: (message: GoodbyeMessage | AbortMessage) => options.onLifecycle?.(message),
-    };
+    this.roles = new SessionRoles(ctx);
   }
 
   /** True until {@link Session.close}. */
@@ -303,10 +345,6 @@ export class Session {
       `the WAMP session is closed${suffix}`,
       reason === undefined ? undefined : { cause: reason },
     );
-    const { caller, callee, publisher, subscriber } = this.roles;
-    caller.close();
-    callee.close();
-    publisher.close();
-    subscriber.close();
+    this.roles.close();
   }
 }

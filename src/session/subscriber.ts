@@ -55,19 +55,21 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   );
 }
 
+// The collections below are made on first use: most sessions never subscribe, and an empty Map
+// or Set with its table costs 150 to 180 bytes.
 export class Subscriber implements SubscriptionOwner {
   private readonly ctx: SessionContext;
-  private readonly entries = new Map<number, SubscriptionEntry>();
-  private readonly subscribes = new Map<number, PendingSubscribe>();
-  private readonly unsubscribes = new Map<number, PendingUnsubscribe>();
+  private entries: Map<number, SubscriptionEntry> | undefined = undefined;
+  private subscribes: Map<number, PendingSubscribe> | undefined = undefined;
+  private unsubscribes: Map<number, PendingUnsubscribe> | undefined = undefined;
   /** SUBSCRIBEs in flight per topic and policy: their answer will reuse an existing id. */
-  private readonly subscribing = new Map<string, number>();
+  private subscribing: Map<string, number> | undefined = undefined;
   /**
    * Entries whose last handler left while a SUBSCRIBE for the same key was in flight. Sending
    * UNSUBSCRIBE then would race that SUBSCRIBE (the broker answers it with this very id, then
    * removes it), so the entry waits here, empty, until the SUBSCRIBE is answered.
    */
-  private readonly idle = new Set<SubscriptionEntry>();
+  private idle: Set<SubscriptionEntry> | undefined = undefined;
 
   constructor(ctx: SessionContext) {
     this.ctx = ctx;
@@ -91,7 +93,9 @@ export class Subscriber implements SubscriptionOwner {
     const key = `${match} ${topic}`;
     const request = ctx.ids.next();
     const pending = new PendingSubscribe(topic, key, handler, options?.onRevoked);
+    this.subscribing ??= new Map();
     this.subscribing.set(key, (this.subscribing.get(key) ?? 0) + 1);
+    this.subscribes ??= new Map();
     // Counted before sending, since an in-process transport may answer inside send().
     if (
       !sendRequest(ctx, this.subscribes, request, pending, [
@@ -113,9 +117,10 @@ export class Subscriber implements SubscriptionOwner {
     subscription.deactivate();
     const entry = subscription.entry;
     entry.handlers = entry.handlers.filter((handler) => handler !== subscription);
-    if (entry.handlers.length > 0 || entry.closing || this.entries.get(entry.id) !== entry)
+    if (entry.handlers.length > 0 || entry.closing || this.entries?.get(entry.id) !== entry)
       return Promise.resolve();
-    if (this.subscribing.has(entry.key)) {
+    if (this.subscribing?.has(entry.key) === true) {
+      this.idle ??= new Set();
       this.idle.add(entry);
       return Promise.resolve();
     }
@@ -124,17 +129,20 @@ export class Subscriber implements SubscriptionOwner {
 
   onSubscribed(message: SubscribedMessage): void {
     const [, request, id] = message;
-    const pending = this.subscribes.get(request);
-    if (pending === undefined) {
+    const subscribes = this.subscribes;
+    const pending = subscribes?.get(request);
+    if (subscribes === undefined || pending === undefined) {
       throw violation(`SUBSCRIBED for request ${request}, which is no pending subscription`, "SUBSCRIBED");
     }
-    this.subscribes.delete(request);
-    let entry = this.entries.get(id);
+    subscribes.delete(request);
+    this.entries ??= new Map();
+    const entries = this.entries;
+    let entry = entries.get(id);
     if (entry === undefined) {
       entry = { id, key: pending.key, topic: pending.topic, handlers: [], closing: false };
-      this.entries.set(id, entry);
+      entries.set(id, entry);
     }
-    this.idle.delete(entry);
+    this.idle?.delete(entry);
     const subscription = new Subscription(this, entry, pending.topic, pending.handler, pending.onRevoked);
     entry.handlers = [...entry.handlers, subscription];
     this.settled(pending.key);
@@ -142,10 +150,11 @@ export class Subscriber implements SubscriptionOwner {
   }
 
   onSubscribeError(message: ErrorMessage): void {
-    const pending = this.subscribes.get(message[2]);
-    if (pending === undefined)
+    const subscribes = this.subscribes;
+    const pending = subscribes?.get(message[2]);
+    if (subscribes === undefined || pending === undefined)
       throw violation(`ERROR for request ${message[2]}, which is no pending subscription`, "ERROR");
-    this.subscribes.delete(message[2]);
+    subscribes.delete(message[2]);
     this.settled(pending.key);
     pending.reject(new ApplicationError(message[4], toArgs(message[5]), toKwargs(message[6])));
   }
@@ -156,24 +165,26 @@ export class Subscriber implements SubscriptionOwner {
       this.revoke(message[2] as Dict);
       return;
     }
-    const pending = this.unsubscribes.get(request);
-    if (pending === undefined) {
+    const unsubscribes = this.unsubscribes;
+    const pending = unsubscribes?.get(request);
+    if (unsubscribes === undefined || pending === undefined) {
       throw violation(
         `UNSUBSCRIBED for request ${request}, which is no pending unsubscription`,
         "UNSUBSCRIBED",
       );
     }
-    this.unsubscribes.delete(request);
+    unsubscribes.delete(request);
     this.forget(pending.entry);
     pending.resolve();
   }
 
   onUnsubscribeError(message: ErrorMessage): void {
-    const pending = this.unsubscribes.get(message[2]);
-    if (pending === undefined) {
+    const unsubscribes = this.unsubscribes;
+    const pending = unsubscribes?.get(message[2]);
+    if (unsubscribes === undefined || pending === undefined) {
       throw violation(`ERROR for request ${message[2]}, which is no pending unsubscription`, "ERROR");
     }
-    this.unsubscribes.delete(message[2]);
+    unsubscribes.delete(message[2]);
     const entry = pending.entry;
     entry.closing = false;
     if (message[4] === WampUri.noSuchSubscription) {
@@ -188,7 +199,7 @@ export class Subscriber implements SubscriptionOwner {
 
   onEvent(message: EventMessage): void {
     const id = message[1];
-    const entry = this.entries.get(id);
+    const entry = this.entries?.get(id);
     if (entry === undefined)
       throw violation(`EVENT for subscription ${id}, which this session does not hold`, "EVENT");
     const handlers = entry.handlers;
@@ -214,25 +225,33 @@ export class Subscriber implements SubscriptionOwner {
 
   close(): void {
     const ctx = this.ctx;
-    for (const pending of this.subscribes.values()) pending.reject(ctx.closed());
-    this.subscribes.clear();
-    this.subscribing.clear();
-    for (const pending of this.unsubscribes.values()) pending.reject(ctx.closed());
-    this.unsubscribes.clear();
-    for (const entry of this.entries.values()) {
-      for (const subscription of entry.handlers) subscription.deactivate();
-      entry.handlers = [];
+    const { subscribes, unsubscribes, entries } = this;
+    if (subscribes !== undefined) {
+      for (const pending of subscribes.values()) pending.reject(ctx.closed());
+      subscribes.clear();
     }
-    this.entries.clear();
-    this.idle.clear();
+    this.subscribing?.clear();
+    if (unsubscribes !== undefined) {
+      for (const pending of unsubscribes.values()) pending.reject(ctx.closed());
+      unsubscribes.clear();
+    }
+    if (entries !== undefined) {
+      for (const entry of entries.values()) {
+        for (const subscription of entry.handlers) subscription.deactivate();
+        entry.handlers = [];
+      }
+      entries.clear();
+    }
+    this.idle?.clear();
   }
 
   private sendUnsubscribe(entry: SubscriptionEntry): Promise<void> {
     const ctx = this.ctx;
     entry.closing = true;
-    this.idle.delete(entry);
+    this.idle?.delete(entry);
     const request = ctx.ids.next();
     const pending = new PendingUnsubscribe(entry);
+    this.unsubscribes ??= new Map();
     if (
       !sendRequest(ctx, this.unsubscribes, request, pending, [MessageType.UNSUBSCRIBE, request, entry.id])
     ) {
@@ -243,14 +262,17 @@ export class Subscriber implements SubscriptionOwner {
 
   /** A SUBSCRIBE for `key` was answered: an entry left idle for its sake may now be released. */
   private settled(key: string): void {
-    const count = (this.subscribing.get(key) ?? 1) - 1;
+    const subscribing = this.subscribing;
+    if (subscribing === undefined) return; // only keys counted in subscribe() are settled
+    const count = (subscribing.get(key) ?? 1) - 1;
     if (count > 0) {
-      this.subscribing.set(key, count);
+      subscribing.set(key, count);
       return;
     }
-    this.subscribing.delete(key);
-    if (this.idle.size === 0) return;
-    for (const entry of this.idle) {
+    subscribing.delete(key);
+    const idle = this.idle;
+    if (idle === undefined || idle.size === 0) return;
+    for (const entry of idle) {
       if (entry.key !== key || entry.handlers.length > 0) continue;
       this.sendUnsubscribe(entry).then(undefined, (err: unknown) => {
         if (!(err instanceof SessionClosedError))
@@ -260,15 +282,16 @@ export class Subscriber implements SubscriptionOwner {
   }
 
   private forget(entry: SubscriptionEntry): void {
-    if (this.entries.get(entry.id) === entry) this.entries.delete(entry.id);
-    this.idle.delete(entry);
+    const entries = this.entries;
+    if (entries?.get(entry.id) === entry) entries.delete(entry.id);
+    this.idle?.delete(entry);
     entry.closing = false;
     for (const subscription of entry.handlers) subscription.deactivate();
     entry.handlers = [];
   }
 
   private revoke(details: Dict): void {
-    const entry = this.entries.get(details.subscription as number);
+    const entry = this.entries?.get(details.subscription as number);
     // Unknown: it crossed our own UNSUBSCRIBE, or the session never held it. Nothing to undo.
     if (entry === undefined) return;
     const handlers = entry.handlers;

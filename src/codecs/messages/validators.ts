@@ -135,10 +135,35 @@ function isStrictUri(s: string, empty: EmptyMode): boolean {
   return start < n || empty !== EMPTY_NONE;
 }
 
+// A memo of URIs already found valid without empty components (valid that way, they are valid
+// under every `empty` mode), one memo per rule. Procedures and topics repeat from message to
+// message, and comparing a string with an equal one costs far less than the char loop. Direct-
+// mapped by length: a lookup is one comparison, and the memo holds at most MEMO_SLOTS strings of at
+// most MEMO_MAX_LENGTH characters.
+const MEMO_SLOTS = 32;
+const MEMO_MAX_LENGTH = 256;
+// null, not "": an empty slot must match no string at all
+const looseMemo: (string | null)[] = new Array<string | null>(MEMO_SLOTS).fill(null);
+const strictMemo: (string | null)[] = new Array<string | null>(MEMO_SLOTS).fill(null);
+let admissions = 0;
+
+function remember(memo: (string | null)[], uri: string): void {
+  // One miss in four is admitted: a stream of ever new URIs pays the copy below only now and then.
+  if ((++admissions & 3) !== 0 || uri.length > MEMO_MAX_LENGTH) return;
+  // The decoders may hand out slices of a bigger string (msgpackr and cbor-x extract all strings of
+  // a large message at once): a property key is an internalized, flat copy, which keeps no message
+  // alive and compares fast.
+  for (const key in { [uri]: 0 }) memo[uri.length & (MEMO_SLOTS - 1)] = key;
+}
+
 /** The hot-path URI check used by the message validators. */
 export function checkUri(value: unknown, strict: boolean, empty: EmptyMode): value is string {
   if (typeof value !== "string") return false;
-  return strict ? isStrictUri(value, empty) : isLooseUri(value, empty);
+  const memo = strict ? strictMemo : looseMemo;
+  if (memo[value.length & (MEMO_SLOTS - 1)] === value) return true;
+  if (!(strict ? isStrictUri(value, empty) : isLooseUri(value, empty))) return false;
+  if (empty === EMPTY_NONE) remember(memo, value);
+  return true;
 }
 
 /**
