@@ -149,7 +149,8 @@ let admissions = 0;
 
 function remember(memo: (string | null)[], uri: string): void {
   // One miss in four is admitted: a stream of ever new URIs pays the copy below only now and then.
-  if ((++admissions & 3) !== 0 || uri.length > MEMO_MAX_LENGTH) return;
+  admissions = (admissions + 1) & 3;
+  if (admissions !== 0 || uri.length > MEMO_MAX_LENGTH) return;
   // The decoders may hand out slices of a bigger string (msgpackr and cbor-x extract all strings of
   // a large message at once): a property key is an internalized, flat copy, which keeps no message
   // alive and compares fast.
