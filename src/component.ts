@@ -116,20 +116,10 @@ function build(config: ComponentConfig, inspect?: (event: InspectionEvent) => vo
   } catch {
     throw new ConfigError(`logLevel must be one of trace, debug, info, warn, error, off`, "logLevel");
   }
-  const emitter = new Emitter<ComponentEvents>((event, error) =>
-    log.warn(
-      `a "${String(event)}" listener threw: ${error instanceof Error ? error.message : String(error)}`,
-    ),
-  );
+  const emitter = new Emitter<ComponentEvents>(log);
   const declared: Declared = { registrations: [], subscriptions: [] };
   const sessionFactory = config.sessionFactory;
   const sessionConfig = { realm, extra: config.extra, config: config.config ?? {} };
-
-  let settle: (error: Error | undefined) => void = () => {};
-  const result = new Promise<void>((resolve, reject) => {
-    settle = (error) => (error === undefined ? resolve() : reject(error));
-  });
-  result.catch(() => {}); // a failure nobody awaits must not crash the process
 
   const runtime = new ComponentRuntime({
     transports,
@@ -143,13 +133,12 @@ function build(config: ComponentConfig, inspect?: (event: InspectionEvent) => vo
     log,
     declared,
     hooksFactory: sessionFactory === undefined ? undefined : () => sessionFactory(sessionConfig),
-    settle: (error) => settle(error),
   });
   const actor = createActor(componentMachine, {
     input: { runtime },
     ...(inspect === undefined ? {} : { inspect }),
   });
-  return { actor, emitter, declared, result };
+  return { actor, emitter, declared, result: runtime.result };
 }
 
 /**
@@ -168,37 +157,55 @@ function build(config: ComponentConfig, inspect?: (event: InspectionEvent) => vo
  */
 export function createComponent(config: ComponentConfig): Component {
   const { actor, emitter, declared, result } = build(config);
-  let started = false;
-  const component: Component = {
-    actor,
-    start() {
-      if (!started) {
-        started = true;
-        actor.start();
-        actor.send({ type: "START" });
-      }
-      return result;
-    },
-    stop() {
-      if (!started) {
-        started = true;
-        actor.start();
-      }
-      // A finished actor is stopped; sending it STOP would only print XState's warning.
-      if (actor.getSnapshot().status === "active") actor.send({ type: "STOP" });
-      return result.catch(() => {});
-    },
-    register(procedure, handler, options) {
-      declared.registrations.push({ procedure, handler, options });
-      return component;
-    },
-    subscribe(topic, handler, options) {
-      declared.subscriptions.push({ topic, handler, options });
-      return component;
-    },
-    on: (event, listener) => emitter.on(event, listener),
-  };
-  return component;
+  return new ComponentHandle(actor, emitter, declared, result);
+}
+
+/** The {@link Component} API over a component actor (methods on the prototype: one object per component). */
+class ComponentHandle implements Component {
+  private started = false;
+
+  constructor(
+    readonly actor: ComponentActor,
+    private readonly emitter: Emitter<ComponentEvents>,
+    private readonly declared: Declared,
+    private readonly result: Promise<void>,
+  ) {}
+
+  start(): Promise<void> {
+    if (!this.started) {
+      this.started = true;
+      this.actor.start();
+      this.actor.send({ type: "START" });
+    }
+    return this.result;
+  }
+
+  stop(): Promise<void> {
+    if (!this.started) {
+      this.started = true;
+      this.actor.start();
+    }
+    // A finished actor is stopped; sending it STOP would only print XState's warning.
+    if (this.actor.getSnapshot().status === "active") this.actor.send({ type: "STOP" });
+    return this.result.catch(() => {});
+  }
+
+  register(procedure: string, handler: ProcedureHandler, options?: RegisterOptions): Component {
+    this.declared.registrations.push({ procedure, handler, options });
+    return this;
+  }
+
+  subscribe(topic: string, handler: EventHandler, options?: SubscribeOptions): Component {
+    this.declared.subscriptions.push({ topic, handler, options });
+    return this;
+  }
+
+  on<K extends keyof ComponentEvents>(
+    event: K,
+    listener: (...args: ComponentEvents[K]) => unknown,
+  ): () => void {
+    return this.emitter.on(event, listener);
+  }
 }
 
 /**

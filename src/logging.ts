@@ -57,23 +57,41 @@ export function setDefaultLogLevel(level: LogLevel): void {
  */
 export function createLogger(level?: LogLevel, sink: LogSink = consoleSink): Logger {
   if (level !== undefined && !(level in RANK)) throw new TypeError(`unknown log level "${level}"`);
-  const min = () => RANK[level ?? defaultLevel];
-  const at =
-    (l: Exclude<LogLevel, "off">) =>
-    (message: string, fields?: Record<string, unknown>): void => {
-      if (RANK[l] >= min()) sink(l, message, fields);
-    };
-  return {
-    get level() {
-      return level ?? defaultLevel;
-    },
-    enabled: (l) => RANK[l] >= min(),
-    trace: at("trace"),
-    debug: at("debug"),
-    info: at("info"),
-    warn: at("warn"),
-    error: at("error"),
-  };
+  return new LevelLogger(level, sink);
+}
+
+/** Methods on the prototype: a component holds one of these, and there may be thousands. */
+class LevelLogger implements Logger {
+  constructor(
+    private readonly fixed: LogLevel | undefined,
+    private readonly sink: LogSink,
+  ) {}
+
+  get level(): LogLevel {
+    return this.fixed ?? defaultLevel;
+  }
+  enabled(level: Exclude<LogLevel, "off">): boolean {
+    return RANK[level] >= RANK[this.fixed ?? defaultLevel];
+  }
+  trace(message: string, fields?: Record<string, unknown>): void {
+    if (this.enabled("trace")) this.write("trace", message, fields);
+  }
+  debug(message: string, fields?: Record<string, unknown>): void {
+    if (this.enabled("debug")) this.write("debug", message, fields);
+  }
+  info(message: string, fields?: Record<string, unknown>): void {
+    if (this.enabled("info")) this.write("info", message, fields);
+  }
+  warn(message: string, fields?: Record<string, unknown>): void {
+    if (this.enabled("warn")) this.write("warn", message, fields);
+  }
+  error(message: string, fields?: Record<string, unknown>): void {
+    if (this.enabled("error")) this.write("error", message, fields);
+  }
+  private write(level: Exclude<LogLevel, "off">, message: string, fields?: Record<string, unknown>): void {
+    const sink = this.sink; // called as a plain function, as documented
+    sink(level, message, fields);
+  }
 }
 
 function safeJson(value: unknown): string {

@@ -103,6 +103,9 @@ export const DEFAULT_RETRY: Omit<RetryPolicy, "retryDelayJitter"> = Object.freez
   retryDelayGrowth: 1.5,
 });
 
+/** The seed's default jitter: up to one second, shared by every transport that sets none. */
+const defaultJitter = (): number => Math.random() * 1000;
+
 /** Validate one transport (string URL or dict) into what the machine needs. */
 export function resolveTransport(t: string | TransportConfig, at: string): ResolvedTransport {
   const config: TransportConfig = typeof t === "string" ? { url: t } : t;
@@ -124,7 +127,7 @@ export function resolveTransport(t: string | TransportConfig, at: string): Resol
       DEFAULT_RETRY.retryDelayGrowth,
       `${at}.retryDelayGrowth`,
     ),
-    retryDelayJitter: config.retryDelayJitter ?? (() => Math.random() * 1000),
+    retryDelayJitter: config.retryDelayJitter ?? defaultJitter,
   };
   if (typeof policy.retryDelayJitter !== "function") {
     throw new ConfigError(
@@ -149,6 +152,8 @@ export function resolveTransport(t: string | TransportConfig, at: string): Resol
   }
   const serializers =
     config.serializers ?? (config.serializer === undefined ? undefined : [config.serializer]);
+  if (config.endpoint !== undefined) validateEndpoint(config.endpoint, `${at}.endpoint`);
+  if (config.proxy !== undefined) validateProxy(config.proxy, `${at}.proxy`);
 
   const type = config.type ?? inferType(config.url);
   if (type === "memory") {

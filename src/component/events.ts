@@ -27,19 +27,26 @@ export interface ComponentEvents {
 
 type Listener<A extends unknown[]> = (...args: A) => unknown;
 
-export class Emitter<E extends { [K in keyof E]: unknown[] }> {
-  private readonly listeners = new Map<keyof E, Array<Listener<never[]>>>();
+/** Where a throwing listener is reported (a component's logger). */
+export interface ListenerErrorSink {
+  warn(message: string): void;
+}
 
-  constructor(private readonly onListenerError: (event: keyof E, error: unknown) => void) {}
+export class Emitter<E extends { [K in keyof E]: unknown[] }> {
+  /** Made on the first `on()`: most components never listen to anything. */
+  private listeners: Map<keyof E, Array<Listener<never[]>>> | undefined = undefined;
+
+  constructor(private readonly errors: ListenerErrorSink) {}
 
   on<K extends keyof E>(event: K, listener: Listener<E[K]>): () => void {
+    this.listeners ??= new Map();
     const list = this.listeners.get(event) ?? [];
     list.push(listener as Listener<never[]>);
     this.listeners.set(event, list);
     return () => {
-      const current = this.listeners.get(event);
+      const current = this.listeners?.get(event);
       if (current !== undefined)
-        this.listeners.set(
+        this.listeners?.set(
           event,
           current.filter((l) => l !== (listener as unknown)),
         );
@@ -48,18 +55,28 @@ export class Emitter<E extends { [K in keyof E]: unknown[] }> {
 
   /** Call every listener; errors and rejections go to `onListenerError`, never to the caller. */
   emit<K extends keyof E>(event: K, ...args: E[K]): void {
-    for (const listener of this.listeners.get(event) ?? []) {
+    const list = this.listeners?.get(event);
+    if (list === undefined) return;
+    for (const listener of list) {
       try {
         const result = (listener as Listener<E[K]>)(...args);
-        if (result instanceof Promise) result.catch((err: unknown) => this.onListenerError(event, err));
+        if (result instanceof Promise) result.catch((err: unknown) => this.listenerFailed(event, err));
       } catch (err) {
-        this.onListenerError(event, err);
+        this.listenerFailed(event, err);
       }
     }
   }
 
+  private listenerFailed(event: keyof E, error: unknown): void {
+    this.errors.warn(
+      `a "${String(event)}" listener threw: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+
   /** Call every listener in order and await each; a throwing listener rejects. */
   async emitAsync<K extends keyof E>(event: K, ...args: E[K]): Promise<void> {
-    for (const listener of this.listeners.get(event) ?? []) await (listener as Listener<E[K]>)(...args);
+    const list = this.listeners?.get(event);
+    if (list === undefined) return;
+    for (const listener of list) await (listener as Listener<E[K]>)(...args);
   }
 }

@@ -15,15 +15,19 @@ import {
 import { ProtocolError, ProtocolViolationError, type WampError, WampUri } from "../errors.js";
 import type { Logger } from "../logging.js";
 import type { ComponentEvent } from "../machines/componentMachine.js";
+import type { SessionHooks } from "../session/context.js";
 import type { EventHandler, ProcedureHandler, RegisterOptions, SubscribeOptions } from "../session/index.js";
 import { CLIENT_ROLES } from "../session/roles.js";
 import type { ClientConnection } from "../transports/actor.js";
-import { ComponentSession } from "./componentSession.js";
+import { ComponentSession, type SessionControl } from "./componentSession.js";
 import type { ResolvedTransport } from "./config.js";
 import type { ComponentEvents, Emitter } from "./events.js";
 import type { SessionHooksObject } from "./sessionHooks.js";
 
 type Dict = Record<string, unknown>;
+
+/** What a component without `main` "returns": it stays joined until it leaves or is stopped. */
+const NO_MAIN = Symbol("no main");
 
 /** What WELCOME told us (no secrets): kept in the machine's context and shown in snapshots. */
 export interface WelcomeInfo {
@@ -62,21 +66,34 @@ export interface RuntimeOptions {
   declared: Declared;
   /** Makes the hooks object (e.g. an ApplicationSession) anew for every connection. */
   hooksFactory: (() => SessionHooksObject) | undefined;
-  settle: (error: Error | undefined) => void;
 }
 
-export class ComponentRuntime {
+/**
+ * One per component. It is also what the component's sessions report to (their {@link SessionHooks}
+ * and {@link SessionControl}), so a joined session costs no callback objects of its own.
+ */
+export class ComponentRuntime implements SessionHooks, SessionControl {
   readonly transports: ResolvedTransport[];
   readonly leaveTimeout: number;
   private connection: ClientConnection | undefined;
-  private send: ((event: ComponentEvent) => void) | undefined;
+  /** Sends an event to the component's machine while a connection is linked. */
+  private toMachine: ((event: ComponentEvent) => void) | undefined;
   private session: ComponentSession | undefined;
   private hooks: SessionHooksObject | undefined;
   private auth: ClientAuthentication | undefined;
+  /** Settles when the component is done (resolves) or failed (rejects): what `start()` returns. */
+  readonly result: Promise<void>;
+  private settle!: (error: Error | undefined) => void;
+  /** What the session sends through (the current connection's handle). */
+  private readonly sendMessage = (message: unknown[]) => this.write(message);
 
   constructor(private readonly o: RuntimeOptions) {
     this.transports = o.transports;
     this.leaveTimeout = o.leaveTimeout;
+    this.result = new Promise<void>((resolve, reject) => {
+      this.settle = (error) => (error === undefined ? resolve() : reject(error));
+    });
+    this.result.catch(() => {}); // a failure nobody awaits must not crash the process
   }
 
   /**
@@ -99,7 +116,7 @@ export class ComponentRuntime {
   /** The transport is open: route its messages here, report `connect`. */
   link(connection: ClientConnection, send: (event: ComponentEvent) => void): void {
     this.connection = connection;
-    this.send = send;
+    this.toMachine = send;
     this.hooks = this.o.hooksFactory?.();
     connection.attach((raw) => this.receive(raw, connection, send));
     this.o.log.debug("transport open", {
@@ -124,19 +141,43 @@ export class ComponentRuntime {
     this.write([MessageType.AUTHENTICATE, reply.signature, reply.extra ?? {}]);
   }
 
-  /** After WELCOME: join hooks, declared registrations and subscriptions, `ready`, then `main`. */
-  async runSession(): Promise<"main-done" | "running"> {
+  /**
+   * After WELCOME: join hooks, declared registrations and subscriptions, `ready`, then `main`.
+   * Reports `session.done` when `main` resolves and `session.failed` when any of it throws, but only
+   * while this session is still the current one (a late result of an ended session is dropped).
+   */
+  startSession(): void {
     const session = this.session;
-    if (session === undefined) throw new ProtocolViolationError("joined without a session");
+    const send = this.toMachine;
+    if (send === undefined) return;
+    if (session === undefined) {
+      send({ type: "session.failed", error: new ProtocolViolationError("joined without a session") });
+      return;
+    }
+    // No async function stays suspended on `main` (a joined component may idle for days).
+    this.setUpSession(session)
+      .then(() =>
+        // A session that ended while it was being set up never gets a `main`.
+        this.o.main === undefined || this.session !== session ? NO_MAIN : this.o.main(session, this.o.extra),
+      )
+      .then(
+        (outcome) => {
+          if (outcome !== NO_MAIN && this.session === session) send({ type: "session.done" });
+        },
+        (error: unknown) => {
+          if (this.session === session) send({ type: "session.failed", error });
+        },
+      );
+  }
+
+  /** Join listeners and hooks, declared registrations and subscriptions, then `ready`. */
+  private async setUpSession(session: ComponentSession): Promise<void> {
     await this.o.emitter.emitAsync("join", session, session.welcome);
     this.hooks?.attach?.(session);
     await this.hooks?.onJoin?.(session.welcome);
     for (const r of this.o.declared.registrations) await session.register(r.procedure, r.handler, r.options);
     for (const s of this.o.declared.subscriptions) await session.subscribe(s.topic, s.handler, s.options);
     await this.o.emitter.emitAsync("ready", session);
-    if (this.o.main === undefined) return "running";
-    await this.o.main(session, this.o.extra);
-    return "main-done";
   }
 
   sendGoodbye(reason: string, message?: string): void {
@@ -160,7 +201,7 @@ export class ComponentRuntime {
     const connection = this.connection;
     if (connection === undefined) return;
     this.connection = undefined;
-    this.send = undefined;
+    this.toMachine = undefined;
     this.o.emitter.emit("disconnect", connection.handle.details);
     this.hooks?.onDisconnect?.();
   }
@@ -174,7 +215,7 @@ export class ComponentRuntime {
   }
 
   finished(error: Error | undefined): void {
-    this.o.settle(error);
+    this.settle(error);
   }
 
   // ---- internals -------------------------------------------------------------------------------
@@ -204,6 +245,7 @@ export class ComponentRuntime {
       case MessageType.WELCOME:
         try {
           this.auth?.checkWelcome(message[2].authextra as Dict | undefined);
+          this.auth = undefined; // the handshake is over: nothing of it stays with an idle session
         } catch (err) {
           connection.handle.send([
             MessageType.ABORT,
@@ -217,7 +259,7 @@ export class ComponentRuntime {
           });
           return;
         }
-        this.session = this.createSession(message[1], message[2], connection);
+        this.session = this.createSession(message[1], message[2]);
         send({ type: "wamp.welcome", welcome: this.session.welcome });
         return;
       case MessageType.CHALLENGE:
@@ -234,7 +276,43 @@ export class ComponentRuntime {
     }
   }
 
-  private createSession(id: number, details: Dict, connection: ClientConnection): ComponentSession {
+  // ---- what the current session reports (SessionHooks, SessionControl) ---------------------------
+
+  /** SessionOptions.send: what the session sends goes out on the current connection. */
+  get send(): (message: unknown[]) => void {
+    return this.sendMessage;
+  }
+
+  onLifecycle(m: GoodbyeMessage | AbortMessage): void {
+    this.toMachine?.(
+      m[0] === MessageType.GOODBYE
+        ? { type: "wamp.goodbye", reason: m[2], details: m[1] }
+        : { type: "wamp.abort", reason: m[2], details: m[1] },
+    );
+  }
+
+  onProtocolViolation(error: ProtocolViolationError): void {
+    this.connection?.handle.send([MessageType.ABORT, { message: error.message }, WampUri.protocolViolation]);
+    this.toMachine?.({ type: "wamp.violation", error });
+  }
+
+  onUserError(error: unknown, context: string): void {
+    this.o.log.warn(
+      `error in a handler (${context}): ${error instanceof Error ? error.message : String(error)}`,
+    );
+    this.o.emitter.emit("usererror", error, context);
+    this.hooks?.onUserError?.(error, context);
+  }
+
+  leave(reason: string, message?: string): void {
+    this.toMachine?.({ type: "user.leave", reason, ...(message === undefined ? {} : { message }) });
+  }
+
+  disconnect(): void {
+    this.toMachine?.({ type: "user.disconnect" });
+  }
+
+  private createSession(id: number, details: Dict): ComponentSession {
     const welcome: WelcomeInfo = {
       id,
       realm: typeof details.realm === "string" ? details.realm : this.o.realm,
@@ -242,37 +320,12 @@ export class ComponentRuntime {
       authrole: str(details.authrole),
       authmethod: str(details.authmethod),
       authprovider: str(details.authprovider),
-      routerRoles: (details.roles as Dict) ?? {},
-    };
-    const lifecycle = (m: GoodbyeMessage | AbortMessage) => {
-      const event: ComponentEvent =
-        m[0] === MessageType.GOODBYE
-          ? { type: "wamp.goodbye", reason: m[2], details: m[1] }
-          : { type: "wamp.abort", reason: m[2], details: m[1] };
-      this.send?.(event);
+      routerRoles: shareRoles(details.roles),
     };
     const session = new ComponentSession(
       { ...welcome, authextra: details.authextra as Dict | undefined },
-      {
-        send: (m) => this.write(m),
-        onLifecycle: lifecycle,
-        onProtocolViolation: (error) => {
-          connection.handle.send([MessageType.ABORT, { message: error.message }, WampUri.protocolViolation]);
-          this.send?.({ type: "wamp.violation", error });
-        },
-        onUserError: (error, context) => {
-          this.o.log.warn(
-            `error in a handler (${context}): ${error instanceof Error ? error.message : String(error)}`,
-          );
-          this.o.emitter.emit("usererror", error, context);
-          this.hooks?.onUserError?.(error, context);
-        },
-      },
-      {
-        leave: (reason, message) =>
-          this.send?.({ type: "user.leave", reason, ...(message === undefined ? {} : { message }) }),
-        disconnect: () => this.send?.({ type: "user.disconnect" }),
-      },
+      this,
+      this,
       welcome,
     );
     this.o.log.info(`joined realm ${welcome.realm} as session ${id}`, {
@@ -281,6 +334,52 @@ export class ComponentRuntime {
     });
     return session;
   }
+}
+
+/**
+ * Every session to one router is told the same roles: keep one frozen copy of them rather than one
+ * per session (a few hundred bytes each, which adds up over thousands of idle sessions).
+ */
+let lastRoles: Readonly<Dict> | undefined;
+const EMPTY_ROLES: Readonly<Dict> = Object.freeze({});
+
+export function shareRoles(roles: unknown): Readonly<Dict> {
+  if (typeof roles !== "object" || roles === null) return EMPTY_ROLES;
+  if (lastRoles !== undefined && sameValue(lastRoles, roles, 0)) return lastRoles;
+  if (!freezable(roles, 0)) return roles as Dict; // too deep to be worth sharing
+  lastRoles = deepFreeze(roles) as Dict;
+  return lastRoles;
+}
+
+/** Roles are a few levels deep; anything deeper is not shared (and not walked). */
+const MAX_ROLES_DEPTH = 8;
+
+function sameValue(a: unknown, b: unknown, depth: number): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (depth >= MAX_ROLES_DEPTH || Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) {
+    if (!Object.hasOwn(b, k)) return false;
+    if (!sameValue((a as Dict)[k], (b as Dict)[k], depth + 1)) return false;
+  }
+  return true;
+}
+
+function freezable(value: unknown, depth: number): boolean {
+  if (typeof value !== "object" || value === null) return true;
+  if (depth >= MAX_ROLES_DEPTH || ArrayBuffer.isView(value)) return false;
+  for (const v of Object.values(value)) if (!freezable(v, depth + 1)) return false;
+  return true;
+}
+
+function deepFreeze(value: unknown): unknown {
+  if (typeof value === "object" && value !== null) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 function str(value: unknown): string | undefined {

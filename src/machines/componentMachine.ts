@@ -10,6 +10,12 @@
  * The machine holds only lifecycle state: per-transport retry counters, the current transport, the
  * last error and the session details. Every effect is a plain function of `ComponentRuntime`
  * (src/component/runtime.ts); messages on an open session never pass through here.
+ *
+ * A joined session's own code (join hooks, declared registrations, `main`) runs in the runtime, not
+ * in an invoked actor: a component can sit joined for days, and an actor kept alive only to await
+ * `main` would cost every idle session about 3 KB. The runtime reports the outcome as
+ * `session.done` (main resolved) or `session.failed`, and only while that session is still current,
+ * so a late result of an old session never reaches a newer one.
  */
 import { assign, fromPromise, setup } from "xstate";
 import type { ComponentRuntime, WelcomeInfo } from "../component/runtime.js";
@@ -58,7 +64,9 @@ export type ComponentEvent =
   | { type: "wamp.goodbye"; reason: string; details: Record<string, unknown> }
   | { type: "wamp.violation"; error: WampError }
   | { type: "user.leave"; reason: string; message?: string }
-  | { type: "user.disconnect" };
+  | { type: "user.disconnect" }
+  | { type: "session.done" }
+  | { type: "session.failed"; error: unknown };
 
 /** Close reasons after which a router GOODBYE means "done" rather than "reconnect". */
 const NORMAL_CLOSE = new Set(["wamp.close.normal", "wamp.close.goodbye_and_out"]);
@@ -75,9 +83,6 @@ export const componentMachine = setup({
       void,
       { runtime: ComponentRuntime; method: string; extra: Record<string, unknown> }
     >(({ input }) => input.runtime.authenticate(input.method, input.extra)),
-    runSession: fromPromise<"main-done" | "running", { runtime: ComponentRuntime }>(({ input }) =>
-      input.runtime.runSession(),
-    ),
   },
   delays: {
     retryDelay: ({ context }) => context.delay,
@@ -87,7 +92,6 @@ export const componentMachine = setup({
     canRetrySomewhere: ({ context }) =>
       context.retry.some((s, i) => canRetry(s, context.runtime.transports[i].policy)),
     normalGoodbye: ({ event }) => event.type === "wamp.goodbye" && NORMAL_CLOSE.has(event.reason),
-    mainFinished: ({ event }) => (event as { output?: unknown }).output === "main-done",
   },
   actions: {
     countAttempt: assign({
@@ -104,6 +108,7 @@ export const componentMachine = setup({
       if (event.type === "transport.opened") context.runtime.link(event.connection, (e) => self.send(e));
     },
     sendHello: ({ context }) => context.runtime.sendHello(),
+    startSession: ({ context }) => context.runtime.startSession(),
     joined: assign({
       session: ({ event }) => (event.type === "wamp.welcome" ? event.welcome : undefined),
       attemptsAtJoin: ({ context }) => context.retry[context.current].attempts,
@@ -212,21 +217,7 @@ export const componentMachine = setup({
           },
         },
         joined: {
-          entry: "joined",
-          invoke: {
-            src: "runSession",
-            input: ({ context }) => ({ runtime: context.runtime }),
-            onDone: { guard: "mainFinished", target: "leaving" },
-            onError: {
-              target: "#component.failing",
-              actions: [
-                assign({ lastError: ({ event }) => asWampError(event.error) }),
-                "undoJoinReset",
-                "endSession",
-                "closeTransport",
-              ],
-            },
-          },
+          entry: ["joined", "startSession"],
           on: {
             "wamp.goodbye": [
               {
@@ -239,6 +230,16 @@ export const componentMachine = setup({
                 actions: ["recordFailure", "replyGoodbye", "endSession", "closeTransport"],
               },
             ],
+            "session.done": { target: "leaving" },
+            "session.failed": {
+              target: "#component.failing",
+              actions: [
+                assign({ lastError: ({ event }) => asWampError(event.error) }),
+                "undoJoinReset",
+                "endSession",
+                "closeTransport",
+              ],
+            },
             "user.leave": { target: "leaving" },
             STOP: { target: "leaving" },
           },
@@ -294,8 +295,11 @@ function reasonOf(event: ComponentEvent): string {
     case "STOP":
     case "user.disconnect":
       return "wamp.close.normal";
+    case "session.failed":
+      // The session's own code failed (main, a join listener, a declared registration).
+      return WampUri.runtimeError;
     default:
-      // The session's own code failed (main, a join listener, answering a challenge).
+      // Answering a challenge failed.
       return (event as { type: string }).type.startsWith("xstate.error")
         ? WampUri.runtimeError
         : "wamp.close.normal";

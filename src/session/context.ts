@@ -64,10 +64,10 @@ export class SessionContext extends RequestIds {
   }
 
   userError(error: unknown, context: string): void {
-    const hook = this.hooks.onUserError;
+    const hooks = this.hooks;
     try {
-      if (hook === undefined) console.error(`xwamp: ${context} failed:`, error);
-      else hook(error, context);
+      if (hooks.onUserError === undefined) console.error(`xwamp: ${context} failed:`, error);
+      else hooks.onUserError(error, context);
     } catch {
       // A failing error hook must not break the dispatch of the message that triggered it.
     }

@@ -41,40 +41,44 @@ export async function openClientTransport(
   onClose: (details: CloseDetails) => void,
   signal?: AbortSignal,
 ): Promise<ClientConnection> {
-  let receiver: ((message: unknown[]) => void) | undefined;
-  let queue: unknown[][] | undefined;
-  const handler: TransportHandler = {
-    onOpen() {},
-    onMessage(message) {
-      if (receiver !== undefined) receiver(message);
-      else if (queue === undefined) queue = [message];
-      else queue.push(message);
-    },
-    onClose: onClose,
-  };
-  let handle: TransportHandle;
+  const connection = new OpenedConnection(onClose);
   switch (spec.kind) {
     case "websocket":
-      handle = await openWebSocket(spec.options, handler, signal);
+      connection.handle = await openWebSocket(spec.options, connection, signal);
       break;
     case "rawsocket":
-      handle = await openRawSocket(spec.options, handler, signal);
+      connection.handle = await openRawSocket(spec.options, connection, signal);
       break;
     case "memory":
-      handle = await openMemoryTransport(spec.serverFactory, handler, spec.options);
+      connection.handle = await openMemoryTransport(spec.serverFactory, connection, spec.options);
       break;
   }
-  return {
-    handle,
-    attach(next) {
-      receiver = next;
-      if (queue !== undefined) {
-        const pending = queue;
-        queue = undefined;
-        for (const message of pending) next(message);
-      }
-    },
-  };
+  return connection;
+}
+
+/** The transport's handler and the session's connection in one object (one per open connection). */
+class OpenedConnection implements TransportHandler, ClientConnection {
+  handle!: TransportHandle;
+  private receiver: ((message: unknown[]) => void) | undefined = undefined;
+  private queue: unknown[][] | undefined = undefined;
+
+  constructor(readonly onClose: (details: CloseDetails) => void) {}
+
+  onOpen(): void {}
+
+  onMessage(message: unknown[]): void {
+    if (this.receiver !== undefined) this.receiver(message);
+    else if (this.queue === undefined) this.queue = [message];
+    else this.queue.push(message);
+  }
+
+  attach(receiver: (message: unknown[]) => void): void {
+    this.receiver = receiver;
+    const pending = this.queue;
+    if (pending === undefined) return;
+    this.queue = undefined;
+    for (const message of pending) receiver(message);
+  }
 }
 
 /**
@@ -92,7 +96,8 @@ export const clientTransportActor = fromCallback<
   { type: "transport.close"; code?: number; reason?: string },
   ClientTransportSpec
 >(({ input, sendBack, receive }) => {
-  const abort = new AbortController();
+  // Only needed while connecting: released once open, so an idle connection does not keep it.
+  let abort: AbortController | undefined = new AbortController();
   let connection: ClientConnection | undefined;
   let stopped = false;
   // A transport can close before its opening is reported (a server closing inside its onOpen, in
@@ -109,6 +114,7 @@ export const clientTransportActor = fromCallback<
   ).then(
     (opened) => {
       connection = opened;
+      abort = undefined;
       if (stopped) {
         opened.handle.close();
         return;
@@ -133,7 +139,7 @@ export const clientTransportActor = fromCallback<
   receive((event) => connection?.handle.close(event.code, event.reason));
   return () => {
     stopped = true;
-    abort.abort();
+    abort?.abort();
     connection?.handle.close();
   };
 });

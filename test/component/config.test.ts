@@ -116,6 +116,37 @@ describe("component config validation", () => {
       "authentication.authmethods",
     ],
     [
+      "an endpoint of an unknown type",
+      { transports: { type: "rawsocket", endpoint: { type: "udp", host: "h", port: 1 } } },
+      "transports.endpoint.type",
+    ],
+    [
+      "a tcp endpoint without a port",
+      { transports: { type: "rawsocket", endpoint: { type: "tcp", host: "127.0.0.1" } } },
+      "transports.endpoint.port",
+    ],
+    [
+      "a tcp endpoint with an unknown key",
+      { transports: { url: WS, endpoint: { type: "tcp", host: "127.0.0.1", port: 80, path: "/x" } } },
+      "transports.endpoint.path",
+    ],
+    [
+      "a unix endpoint without a path",
+      { transports: [WS, { type: "rawsocket", endpoint: { type: "unix" } }] },
+      "transports[1].endpoint.path",
+    ],
+    [
+      "a negative endpoint timeout",
+      { transports: { type: "rawsocket", endpoint: { type: "unix", path: "/tmp/x.sock", timeout: -1 } } },
+      "transports.endpoint.timeout",
+    ],
+    ["a proxy without a host", { transports: { url: WS, proxy: { port: 3128 } } }, "transports.proxy.host"],
+    [
+      "a proxy port out of range",
+      { transports: { url: WS, proxy: { host: "127.0.0.1", port: 70000 } } },
+      "transports.proxy.port",
+    ],
+    [
       "an unknown channel binding",
       { transports: WS, authentication: { cryptosign: { privateKey: KEY, channelBinding: "tls-exporter" } } },
       "authentication.cryptosign.channelBinding",
@@ -139,6 +170,8 @@ describe("component config validation", () => {
       { transports: "rss://127.0.0.1:8081" },
       { transports: "rs://unix:/tmp/x.sock" },
       { transports: { type: "rawsocket", endpoint: { type: "tcp", host: "127.0.0.1", port: 1 } } },
+      { transports: { type: "rawsocket", endpoint: { type: "unix", path: "/tmp/x.sock", timeout: 500 } } },
+      { transports: { url: WS, proxy: { host: "127.0.0.1", port: 3128 } } },
       {
         transports: [
           WS,

@@ -112,4 +112,37 @@ describe("reconnect", () => {
     expect(events.count("connectfailure")).toBe(0);
     expect(events.leaveReasons).toEqual(["wamp.close.normal"]);
   });
+
+  it("a main that outlives its session: its late result or failure never ends the next session", async () => {
+    const r = await router();
+    const mains: Array<{ resolve(): void; reject(error: Error): void }> = [];
+    const c = quietComponent({
+      transports: fast(wsUrl(r), { maxRetries: 0 }),
+      main: () =>
+        new Promise<void>((resolve, reject) => {
+          mains.push({ resolve, reject });
+        }),
+    });
+    components.push(c);
+    const events = record(c);
+    const started = c.start();
+    await until(() => mains.length === 1, "first main running");
+    r.realm("realm1")!.sessions.get(events.sessions[0].id)!.shutdown("wamp.close.killed");
+    await until(() => mains.length === 2, "second main running");
+
+    // The first session's main settles now, while the second session is joined: nothing happens.
+    mains[0].reject(new Error("old main failed late"));
+    mains[0].resolve();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(c.actor.getSnapshot().value).toEqual({ online: "joined" });
+    expect(events.count("leave")).toBe(1);
+    expect(events.failures).toHaveLength(1); // only the router's GOODBYE
+    expect(events.sessions[1].isOpen).toBe(true);
+
+    // The current session's main resolving does end it: leave, done.
+    mains[1].resolve();
+    await started;
+    expect(events.count("leave")).toBe(2);
+    expect(events.leaveReasons).toEqual(["wamp.close.killed", "wamp.close.goodbye_and_out"]);
+  });
 });

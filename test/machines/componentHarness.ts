@@ -1,6 +1,7 @@
 /**
- * A test bench for `componentMachine`: the machine with its three actors swapped for fakes the test
- * controls (`provide`), a fake ComponentRuntime that records every effect, a SimulatedClock for the
+ * A test bench for `componentMachine`: the machine with its two actors swapped for fakes the test
+ * controls (`provide`), a fake ComponentRuntime that records every effect (and every session it was
+ * asked to start, whose outcome the test reports), a SimulatedClock for the
  * named delays, and an inspector that records every microstep (so transient states such as
  * `failing` show up in the state sequence).
  */
@@ -99,6 +100,8 @@ export class FakeRuntime {
   readonly calls: string[] = [];
   readonly failures: WampError[] = [];
   finishedWith: Array<Error | undefined> = [];
+  /** One entry per `startSession()` (the machine entering `online.joined`). */
+  readonly sessionsStarted: number[] = [];
   readonly transports: ComponentRuntime["transports"];
   readonly leaveTimeout: number;
 
@@ -151,8 +154,8 @@ export class FakeRuntime {
   authenticate(): Promise<void> {
     throw new Error("the fake authenticate actor answers instead");
   }
-  runSession(): Promise<"main-done" | "running"> {
-    throw new Error("the fake runSession actor answers instead");
+  startSession(): void {
+    this.sessionsStarted.push(this.sessionsStarted.length + 1);
   }
 }
 
@@ -175,7 +178,6 @@ export class Harness {
   readonly actor: Actor<typeof componentMachine>;
   readonly transports: FakeTransport[] = [];
   readonly auths: AuthCall[] = [];
-  readonly runs: Deferred<"main-done" | "running">[] = [];
   readonly connection = fakeConnection();
   /** The state value after every microstep that took a transition, in order (transient ones too). */
   readonly microsteps: string[] = [];
@@ -209,11 +211,6 @@ export class Harness {
           this.auths.push({ method: input.method, extra: input.extra, result });
           return result.promise;
         }),
-        runSession: fromPromise<"main-done" | "running", { runtime: ComponentRuntime }>(() => {
-          const result = deferred<"main-done" | "running">();
-          this.runs.push(result);
-          return result.promise;
-        }),
       },
     });
     this.actor = createActor(machine, {
@@ -232,6 +229,11 @@ export class Harness {
       },
     });
     this.actor.start();
+  }
+
+  /** The sessions started so far (one per entry into `online.joined`). */
+  get runs(): number[] {
+    return this.runtime.sessionsStarted;
   }
 
   get state(): string {
@@ -294,13 +296,14 @@ export class Harness {
   goodbye(reason: string): void {
     this.send({ type: "wamp.goodbye", reason, details: {} });
   }
-  /** Settle the running `runSession` actor (the last one started). */
-  async sessionDone(output: "main-done" | "running"): Promise<void> {
-    this.runs[this.runs.length - 1].resolve(output);
+  /** What the runtime reports when the current session's `main` resolves. */
+  async sessionDone(): Promise<void> {
+    this.send({ type: "session.done" });
     await flush();
   }
+  /** What the runtime reports when the current session's own code (hooks, main) throws. */
   async sessionFailed(error: unknown): Promise<void> {
-    this.runs[this.runs.length - 1].reject(error);
+    this.send({ type: "session.failed", error });
     await flush();
   }
   async authDone(): Promise<void> {

@@ -1,8 +1,8 @@
 /**
  * Path coverage of componentMachine with @xstate/graph: enumerate the shortest path to every
  * reachable (state, counters) pair of a two-transport component by pure traversal, then replay each
- * path — and every event enabled at its end — on a live actor whose transport, authenticate and
- * runSession actors are test-controlled fakes and whose delays run on a SimulatedClock. The live
+ * path — and every event enabled at its end — on a live actor whose transport and authenticate
+ * actors and session outcomes are test-controlled fakes and whose delays run on a SimulatedClock. The live
  * actor must agree with the model at every step, and together the replays must take every
  * transition of the definition and visit every state (transient `failing` included).
  */
@@ -34,7 +34,6 @@ const OPTIONS: HarnessOptions = {
 
 const invokeOf = (state: string) => componentMachine.getStateNodeById(`component.${state}`).invoke[0].id;
 const AUTH = invokeOf("online.authenticating");
-const RUN = invokeOf("online.joined");
 
 const EVENTS: AnyEvent[] = [
   { type: "START" },
@@ -52,9 +51,8 @@ const EVENTS: AnyEvent[] = [
   { type: "user.disconnect" },
   { type: `xstate.done.actor.${AUTH}` },
   { type: `xstate.error.actor.${AUTH}`, error: new Error("no answer") },
-  { type: `xstate.done.actor.${RUN}`, output: "main-done" },
-  { type: `xstate.done.actor.${RUN}`, output: "running" },
-  { type: `xstate.error.actor.${RUN}`, error: new Error("main broke") },
+  { type: "session.done" },
+  { type: "session.failed", error: new Error("main broke") },
   { type: "xstate.after.leaveTimeout.component.online.leaving" },
   { type: "xstate.after.retryDelay.component.reconnectWait" },
 ];
@@ -114,8 +112,8 @@ async function perform(h: Harness, event: AnyEvent): Promise<void> {
     );
   } else if (type === `xstate.done.actor.${AUTH}`) await h.authDone();
   else if (type === `xstate.error.actor.${AUTH}`) await h.authFailed(event.error);
-  else if (type === `xstate.done.actor.${RUN}`) await h.sessionDone(event.output);
-  else if (type === `xstate.error.actor.${RUN}`) await h.sessionFailed(event.error);
+  else if (type === "session.done") await h.sessionDone();
+  else if (type === "session.failed") await h.sessionFailed(event.error);
   else if (type.startsWith("xstate.after.leaveTimeout")) h.advance(h.runtime.leaveTimeout);
   else if (type.startsWith("xstate.after.retryDelay")) h.advance(h.context.delay);
   else h.send(event as never);

@@ -66,13 +66,21 @@ export async function openWebSocket(
   let tunnel: Socket | undefined;
   if (options.proxy !== undefined) tunnel = await openProxyTunnel(options.proxy, host, port, signal);
 
+  const handshakeTimeout = options.openHandshakeTimeout ?? 10_000;
+
   return new Promise<TransportHandle>((resolve, reject) => {
     let settled = false;
+    // Our own timer rather than `ws`'s handshakeTimeout, which arms the socket's idle timeout and
+    // leaves a timer object on every open connection.
+    const timer = setTimeout(() => {
+      fail(
+        new TransportError("TRANSPORT_TIMEOUT", `opening handshake took longer than ${handshakeTimeout} ms`),
+      );
+    }, handshakeTimeout);
     const ws = new WebSocket(
       options.url,
       offered.map((s) => s.subprotocol),
       {
-        handshakeTimeout: options.openHandshakeTimeout ?? 10_000,
         maxPayload: maxMessageSize,
         perMessageDeflate: options.perMessageDeflate ?? false,
         headers: options.headers,
@@ -101,6 +109,7 @@ export async function openWebSocket(
     const fail = (error: TransportError) => {
       if (settled) return;
       settled = true;
+      clearTimeout(timer);
       signal?.removeEventListener("abort", onAbort);
       ws.removeAllListeners();
       ws.on("error", () => {});
@@ -120,13 +129,9 @@ export async function openWebSocket(
       );
     });
     ws.once("error", (err: Error & { code?: string }) => {
-      // `ws` gives these handshake errors no code: "Opening handshake has timed out", "Server sent no
-      // subprotocol", "Server sent an invalid subprotocol".
-      const code = /timed out/i.test(err.message)
-        ? "TRANSPORT_TIMEOUT"
-        : /subprotocol/i.test(err.message)
-          ? "TRANSPORT_NO_SUBPROTOCOL"
-          : "TRANSPORT_CONNECT_FAILED";
+      // `ws` gives these handshake errors no code: "Server sent no subprotocol", "Server sent an
+      // invalid subprotocol".
+      const code = /subprotocol/i.test(err.message) ? "TRANSPORT_NO_SUBPROTOCOL" : "TRANSPORT_CONNECT_FAILED";
       fail(new TransportError(code, err.message, { cause: err }));
     });
     ws.once("open", () => {
@@ -141,8 +146,11 @@ export async function openWebSocket(
         );
       }
       settled = true;
+      clearTimeout(timer);
       signal?.removeEventListener("abort", onAbort);
+      // Nothing of the handshake stays attached to an open connection.
       ws.removeAllListeners("error");
+      ws.removeAllListeners("unexpected-response");
       const socket = (ws as unknown as { _socket: Socket })._socket;
       const handle = bindWebSocket(
         ws,
