@@ -155,6 +155,10 @@ export async function run() {
   for (const key of LIBRARIES) {
     mem[key] = (await clients[key].available()) ? await memory(key, router.url) : { error: PEER_MISSING };
   }
+  const floor = {
+    ws: await memory("ws-floor", router.url),
+    xstate: await memory("xstate-floor", router.url),
+  };
   await router.close();
   const perSession = (m) => m.error ?? bytes(m.heapDelta / m.count);
   for (const peer of PEERS) {
@@ -169,6 +173,19 @@ export async function run() {
     }
     rows.push(row);
   }
+  if (floor.ws.error === undefined && floor.xstate.error === undefined) {
+    const sum = floor.ws.heapDelta / floor.ws.count + floor.xstate.heapDelta / floor.xstate.count;
+    rows.push({
+      case: "of which the design's floor: a ws connection + XState actors",
+      xwamp: bytes(sum),
+      reference: `${perSession(floor.ws)} + ${perSession(floor.xstate)}`,
+      ratio:
+        mem.xwamp.error === undefined
+          ? `${((mem.xwamp.heapDelta / mem.xwamp.count / sum) * 100).toFixed(0)} %`
+          : "",
+      notes: "not a peer: a bare ws session and the component + transport actors, no xwamp code",
+    });
+  }
   const joined = (k) =>
     mem[k].joinMs === undefined
       ? `${clients[k].name} n/a`
@@ -180,6 +197,8 @@ export async function run() {
     "Caller and callee (publisher and subscriber) use the same library.",
     `Heap: heapUsed delta after gc for ${IDLE} joined sessions in a child --expose-gc process, ÷ ${IDLE},`,
     "  each library's WebSocket included (xwamp, wampy: ws 8; Autobahn|JS: its own ws 7). Ratio: xwamp ÷ peer.",
+    "  Floor row: a bare ws socket joined by hand, plus xwamp's component machine with an inert transport",
+    "  actor in online.joined (no socket); its ratio is xwamp's total as a share of that floor.",
     `Joining ${IDLE} sessions (50 at a time): ${LIBRARIES.map(joined).join(", ")}.`,
     `Target missed: ${behind.length === 0 ? "none" : behind.join("; ")}`,
   ]);
