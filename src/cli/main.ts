@@ -84,10 +84,9 @@ async function runRouter(argv: string[]): Promise<number> {
     process.stderr.write(`xwamp router: ${(err as Error).message}\n`);
     return 1;
   }
-  for (const l of router.listeners) process.stdout.write(`xwamp router: listening on ${l.url}\n`);
-  if (router.listeners.length === 0) process.stdout.write("xwamp router: no listeners configured\n");
-
-  await new Promise<void>((resolve) => {
+  // Handlers first, then the "listening" lines: whoever reads them may signal at once, and a signal
+  // that arrived before a handler existed would kill the process instead of closing the router.
+  const stopped = new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       process.stdout.write(`xwamp router: ${signal}, shutting down\n`);
       router.close().then(resolve, resolve);
@@ -95,6 +94,9 @@ async function runRouter(argv: string[]): Promise<number> {
     process.once("SIGINT", () => stop("SIGINT"));
     process.once("SIGTERM", () => stop("SIGTERM"));
   });
+  for (const l of router.listeners) process.stdout.write(`xwamp router: listening on ${l.url}\n`);
+  if (router.listeners.length === 0) process.stdout.write("xwamp router: no listeners configured\n");
+  await stopped;
   process.stdout.write("xwamp router: stopped\n");
   return 0;
 }
