@@ -24,13 +24,8 @@ import {
   parseMessage,
 } from "../../src/codecs/messages/index.js";
 import type { SerializerName } from "../../src/codecs/serializer.js";
-import {
-  AUTOBAHN_PYTHON_INSTALL,
-  describeWithPeer,
-  findAutobahnPython,
-  type PythonPeer,
-  peerScript,
-} from "./peers.js";
+import { PYTHON_ENV } from "./helpers.js";
+import { describeWithAutobahnPython, type PythonPeer, peerScript } from "./peers.js";
 
 const SERIALIZERS: readonly SerializerName[] = [
   "json",
@@ -141,7 +136,7 @@ function runPeer(peer: PythonPeer, mode: "produce" | "consume", input?: string):
     encoding: "utf8",
     maxBuffer: 256 * 1024 * 1024,
     timeout: 60_000,
-    env: { ...process.env, PYTHONIOENCODING: "utf-8" },
+    env: PYTHON_ENV,
   });
   if (result.error !== undefined || result.status !== 0) {
     throw new Error(
@@ -614,161 +609,156 @@ function outCases(): OutCase[] {
 
 // --- the suite --------------------------------------------------------------------------------
 
-describeWithPeer(
-  "interop: Autobahn|Python codecs",
-  findAutobahnPython(),
-  { name: "Autobahn|Python", install: AUTOBAHN_PYTHON_INSTALL },
-  (peer) => {
-    describe(`Autobahn|Python ${peer.version} → xwamp`, () => {
-      // Collected synchronously: the tests are generated from what the peer produced.
-      const lines = runPeer(peer, "produce").map((line) => JSON.parse(line) as ProducedLine);
+describeWithAutobahnPython("interop: Autobahn|Python codecs", (peer) => {
+  describe(`Autobahn|Python ${peer.version} → xwamp`, () => {
+    // Collected synchronously: the tests are generated from what the peer produced.
+    const lines = runPeer(peer, "produce").map((line) => JSON.parse(line) as ProducedLine);
 
-      it("covers every message kind × every serializer", () => {
-        const seen = new Set<string>();
-        for (const line of lines) {
-          if (line.type !== null) seen.add(`${line.serializer} ${messageName(line.type)}`);
-        }
-        const missing = SERIALIZERS.flatMap((s) => KINDS.map((k) => `${s} ${k}`)).filter(
-          (key) => !seen.has(key),
-        );
-        expect(missing).toEqual([]);
-        const multi = lines.filter((line) => line.multi === true).map((line) => line.serializer);
-        expect(multi.sort()).toEqual(SERIALIZERS.filter((s) => s.endsWith(".batched")).sort());
-      });
-
+    it("covers every message kind × every serializer", () => {
+      const seen = new Set<string>();
       for (const line of lines) {
-        const title = `${line.serializer} › ${line.name}${line.type === null ? "" : ` (${line.type})`}`;
-        const known = KNOWN_FROM_AUTOBAHN[`${line.serializer} ${line.name}`];
-        const check = () => {
-          const serializer = getSerializer(line.serializer);
-          const bytes = new Uint8Array(Buffer.from(line.hex, "hex"));
-          const expected = (line.multi === true ? line.expected : [line.expected]) as unknown[];
-          const names = line.multi === true ? (line.names ?? []) : [line.name];
-          const decodings: Array<Uint8Array | string> = [sliced(bytes)];
-          // Text frames reach the JSON serializer as strings.
-          if (!serializer.binary) decodings.push(Buffer.from(bytes).toString("utf8"));
-          for (const data of decodings) {
-            const where = `${line.serializer} ${typeof data} payload ${preview(line.hex)}`;
-            const messages = serializer.decode(data).map((raw) => parseMessage(raw));
-            expect(messages, where).toHaveLength(expected.length);
-            messages.forEach((message, i) => {
-              const name = names[i] ?? String(i);
-              // In a batch, a message with a known disagreement is covered by its own test.
-              if (line.multi === true && KNOWN_FROM_AUTOBAHN[`${line.serializer} ${name}`] !== undefined)
-                return;
-              expect(canonical(message), `${name} in ${where}`).toEqual(expected[i]);
-            });
+        if (line.type !== null) seen.add(`${line.serializer} ${messageName(line.type)}`);
+      }
+      const missing = SERIALIZERS.flatMap((s) => KINDS.map((k) => `${s} ${k}`)).filter(
+        (key) => !seen.has(key),
+      );
+      expect(missing).toEqual([]);
+      const multi = lines.filter((line) => line.multi === true).map((line) => line.serializer);
+      expect(multi.sort()).toEqual(SERIALIZERS.filter((s) => s.endsWith(".batched")).sort());
+    });
+
+    for (const line of lines) {
+      const title = `${line.serializer} › ${line.name}${line.type === null ? "" : ` (${line.type})`}`;
+      const known = KNOWN_FROM_AUTOBAHN[`${line.serializer} ${line.name}`];
+      const check = () => {
+        const serializer = getSerializer(line.serializer);
+        const bytes = new Uint8Array(Buffer.from(line.hex, "hex"));
+        const expected = (line.multi === true ? line.expected : [line.expected]) as unknown[];
+        const names = line.multi === true ? (line.names ?? []) : [line.name];
+        const decodings: Array<Uint8Array | string> = [sliced(bytes)];
+        // Text frames reach the JSON serializer as strings.
+        if (!serializer.binary) decodings.push(Buffer.from(bytes).toString("utf8"));
+        for (const data of decodings) {
+          const where = `${line.serializer} ${typeof data} payload ${preview(line.hex)}`;
+          const messages = serializer.decode(data).map((raw) => parseMessage(raw));
+          expect(messages, where).toHaveLength(expected.length);
+          messages.forEach((message, i) => {
+            const name = names[i] ?? String(i);
+            // In a batch, a message with a known disagreement is covered by its own test.
+            if (line.multi === true && KNOWN_FROM_AUTOBAHN[`${line.serializer} ${name}`] !== undefined)
+              return;
+            expect(canonical(message), `${name} in ${where}`).toEqual(expected[i]);
+          });
+        }
+      };
+      if (known === undefined) it(title, check);
+      else it.fails(`${title} [known disagreement: ${known}]`, check);
+    }
+  });
+
+  describe(`xwamp → Autobahn|Python ${peer.version}`, () => {
+    const cases = outCases();
+    interface Sent {
+      hex?: string;
+      encodeError?: unknown;
+      reply?: ConsumeReply;
+    }
+    const sent = new Map<string, Sent>();
+    const knownTo = (serializerName: SerializerName, name: string): string | undefined =>
+      KNOWN_TO_AUTOBAHN[`${serializerName} ${name}`];
+    // What goes in the one-payload batch: every message Autobahn reads (known disagreements have
+    // their own failing test and would only make the whole batch fail).
+    const batchCases = (serializerName: SerializerName): OutCase[] =>
+      cases.filter((c) => c.rejectedBy2271 === undefined && knownTo(serializerName, c.name) === undefined);
+
+    beforeAll(() => {
+      const requests: string[] = [];
+      const send = (id: string, serializerName: SerializerName, encode: () => Uint8Array | string) => {
+        try {
+          const bytes = hex(encodedBytes(encode()));
+          requests.push(JSON.stringify({ id, serializer: serializerName, hex: bytes }));
+          sent.set(id, { hex: bytes });
+        } catch (encodeError) {
+          sent.set(id, { encodeError });
+        }
+      };
+      for (const serializerName of SERIALIZERS) {
+        const serializer = getSerializer(serializerName);
+        for (const c of cases)
+          send(`${serializerName} ${c.name}`, serializerName, () => serializer.encode(c.message));
+        // One payload carrying several messages (advanced profile "Message Batching").
+        if (isBatchedSerializer(serializer)) {
+          const messages = batchCases(serializerName).map((c) => c.message);
+          send(`${serializerName} batch.all`, serializerName, () => serializer.encodeBatch(messages));
+        }
+      }
+      const replies = runPeer(peer, "consume", `${requests.join("\n")}\n`).map(
+        (line) => JSON.parse(line) as ConsumeReply,
+      );
+      expect(replies).toHaveLength(requests.length);
+      for (const reply of replies) {
+        const entry = sent.get(reply.id);
+        if (entry !== undefined) entry.reply = reply;
+      }
+    });
+
+    /** The peer's reply to one payload, after checking that xwamp encoded it. */
+    function replyTo(id: string): { reply: ConsumeReply; where: string } {
+      const entry = sent.get(id);
+      expect(entry?.encodeError, `xwamp failed to encode ${id}`).toBeUndefined();
+      const reply = entry?.reply;
+      if (reply === undefined) throw new Error(`no reply from the peer for ${id}`);
+      return { reply, where: `${id}, payload ${preview(entry?.hex ?? "")}` };
+    }
+
+    it("covers every message kind × every serializer", () => {
+      const accepted = new Set<string>();
+      for (const s of SERIALIZERS) {
+        for (const c of cases) {
+          if (sent.get(`${s} ${c.name}`)?.reply?.ok === true) {
+            accepted.add(`${s} ${messageName(c.message[0] as number)}`);
           }
+        }
+      }
+      // Every kind Autobahn 22.7.1 can read must have been read back, with every serializer.
+      const readable = KINDS.filter((k) => k !== "EVENT_RECEIVED");
+      const missing = SERIALIZERS.flatMap((s) => readable.map((k) => `${s} ${k}`)).filter(
+        (key) => !accepted.has(key),
+      );
+      expect(missing).toEqual([]);
+      // ... and the test cases themselves must span every kind, EVENT_RECEIVED included.
+      expect(new Set(cases.map((c) => messageName(c.message[0] as number)))).toEqual(new Set(KINDS));
+    });
+
+    for (const serializerName of SERIALIZERS) {
+      for (const c of cases) {
+        const title = `${serializerName} › ${c.note === undefined ? c.name : `${c.name} (${c.note})`}`;
+        const check = () => {
+          const { reply, where } = replyTo(`${serializerName} ${c.name}`);
+          if (c.rejectedBy2271 !== undefined) {
+            expect(reply.ok, where).toBe(false);
+            expect(reply.error, where).toMatch(c.rejectedBy2271);
+            return;
+          }
+          expect(reply.error, where).toBeUndefined();
+          expect(reply.all, where).toHaveLength(1);
+          expect(reply.marshal, where).toEqual(canonical(c.autobahn ?? c.message));
         };
+        const known = knownTo(serializerName, c.name);
         if (known === undefined) it(title, check);
         else it.fails(`${title} [known disagreement: ${known}]`, check);
       }
-    });
-
-    describe(`xwamp → Autobahn|Python ${peer.version}`, () => {
-      const cases = outCases();
-      interface Sent {
-        hex?: string;
-        encodeError?: unknown;
-        reply?: ConsumeReply;
-      }
-      const sent = new Map<string, Sent>();
-      const knownTo = (serializerName: SerializerName, name: string): string | undefined =>
-        KNOWN_TO_AUTOBAHN[`${serializerName} ${name}`];
-      // What goes in the one-payload batch: every message Autobahn reads (known disagreements have
-      // their own failing test and would only make the whole batch fail).
-      const batchCases = (serializerName: SerializerName): OutCase[] =>
-        cases.filter((c) => c.rejectedBy2271 === undefined && knownTo(serializerName, c.name) === undefined);
-
-      beforeAll(() => {
-        const requests: string[] = [];
-        const send = (id: string, serializerName: SerializerName, encode: () => Uint8Array | string) => {
-          try {
-            const bytes = hex(encodedBytes(encode()));
-            requests.push(JSON.stringify({ id, serializer: serializerName, hex: bytes }));
-            sent.set(id, { hex: bytes });
-          } catch (encodeError) {
-            sent.set(id, { encodeError });
+      if (serializerName.endsWith(".batched")) {
+        it(`${serializerName} › one payload carrying every message`, () => {
+          const { reply, where } = replyTo(`${serializerName} batch.all`);
+          expect(reply.error, where).toBeUndefined();
+          const expected = batchCases(serializerName).map((c) => canonical(c.autobahn ?? c.message));
+          expect(reply.all, where).toHaveLength(expected.length);
+          for (const [i, c] of batchCases(serializerName).entries()) {
+            expect(reply.all?.[i], `${c.name} in ${where}`).toEqual(expected[i]);
           }
-        };
-        for (const serializerName of SERIALIZERS) {
-          const serializer = getSerializer(serializerName);
-          for (const c of cases)
-            send(`${serializerName} ${c.name}`, serializerName, () => serializer.encode(c.message));
-          // One payload carrying several messages (advanced profile "Message Batching").
-          if (isBatchedSerializer(serializer)) {
-            const messages = batchCases(serializerName).map((c) => c.message);
-            send(`${serializerName} batch.all`, serializerName, () => serializer.encodeBatch(messages));
-          }
-        }
-        const replies = runPeer(peer, "consume", `${requests.join("\n")}\n`).map(
-          (line) => JSON.parse(line) as ConsumeReply,
-        );
-        expect(replies).toHaveLength(requests.length);
-        for (const reply of replies) {
-          const entry = sent.get(reply.id);
-          if (entry !== undefined) entry.reply = reply;
-        }
-      });
-
-      /** The peer's reply to one payload, after checking that xwamp encoded it. */
-      function replyTo(id: string): { reply: ConsumeReply; where: string } {
-        const entry = sent.get(id);
-        expect(entry?.encodeError, `xwamp failed to encode ${id}`).toBeUndefined();
-        const reply = entry?.reply;
-        if (reply === undefined) throw new Error(`no reply from the peer for ${id}`);
-        return { reply, where: `${id}, payload ${preview(entry?.hex ?? "")}` };
+        });
       }
-
-      it("covers every message kind × every serializer", () => {
-        const accepted = new Set<string>();
-        for (const s of SERIALIZERS) {
-          for (const c of cases) {
-            if (sent.get(`${s} ${c.name}`)?.reply?.ok === true) {
-              accepted.add(`${s} ${messageName(c.message[0] as number)}`);
-            }
-          }
-        }
-        // Every kind Autobahn 22.7.1 can read must have been read back, with every serializer.
-        const readable = KINDS.filter((k) => k !== "EVENT_RECEIVED");
-        const missing = SERIALIZERS.flatMap((s) => readable.map((k) => `${s} ${k}`)).filter(
-          (key) => !accepted.has(key),
-        );
-        expect(missing).toEqual([]);
-        // ... and the test cases themselves must span every kind, EVENT_RECEIVED included.
-        expect(new Set(cases.map((c) => messageName(c.message[0] as number)))).toEqual(new Set(KINDS));
-      });
-
-      for (const serializerName of SERIALIZERS) {
-        for (const c of cases) {
-          const title = `${serializerName} › ${c.note === undefined ? c.name : `${c.name} (${c.note})`}`;
-          const check = () => {
-            const { reply, where } = replyTo(`${serializerName} ${c.name}`);
-            if (c.rejectedBy2271 !== undefined) {
-              expect(reply.ok, where).toBe(false);
-              expect(reply.error, where).toMatch(c.rejectedBy2271);
-              return;
-            }
-            expect(reply.error, where).toBeUndefined();
-            expect(reply.all, where).toHaveLength(1);
-            expect(reply.marshal, where).toEqual(canonical(c.autobahn ?? c.message));
-          };
-          const known = knownTo(serializerName, c.name);
-          if (known === undefined) it(title, check);
-          else it.fails(`${title} [known disagreement: ${known}]`, check);
-        }
-        if (serializerName.endsWith(".batched")) {
-          it(`${serializerName} › one payload carrying every message`, () => {
-            const { reply, where } = replyTo(`${serializerName} batch.all`);
-            expect(reply.error, where).toBeUndefined();
-            const expected = batchCases(serializerName).map((c) => canonical(c.autobahn ?? c.message));
-            expect(reply.all, where).toHaveLength(expected.length);
-            for (const [i, c] of batchCases(serializerName).entries()) {
-              expect(reply.all?.[i], `${c.name} in ${where}`).toEqual(expected[i]);
-            }
-          });
-        }
-      }
-    });
-  },
-);
+    }
+  });
+});

@@ -11,20 +11,24 @@
  * separate processes. At most two Python processes run at a time (the CI box has two cores); each is
  * killed by PID if it outlives its timeout.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createRouter, type Router } from "../../src/router/router.js";
+import type { Router } from "../../src/router/router.js";
 import {
-  AUTOBAHN_PYTHON_INSTALL,
-  describeWithPeer,
-  findAutobahnPython,
-  type PythonPeer,
-  peerScript,
-} from "./peers.js";
-
-type Line = Record<string, unknown>;
+  createInteropRouter,
+  expectCleanRun,
+  explain,
+  killChild,
+  type Line,
+  limiter,
+  type PeerRun,
+  quirksOf,
+  runPythonPeer,
+  stepLine,
+} from "./helpers.js";
+import { describeWithAutobahnPython, type PythonPeer } from "./peers.js";
 
 /**
  * Limits for one peer process: the script gives up after PEER_TIMEOUT_S (each network step after
@@ -58,103 +62,19 @@ const ECHO_KWARGS = { k: "Grüße 🌍", blob: { $bytes: "cafe" }, empty: {}, li
 
 const children = new Set<ChildProcess>();
 
-function killChild(child: ChildProcess): void {
-  if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
-    try {
-      process.kill(child.pid, "SIGKILL");
-    } catch {
-      // already gone
-    }
-  }
-}
-
-interface PeerRun {
-  lines: Line[];
-  stderr: string;
-  code: number | null;
-}
-
 /** Runs the script; `onLine` sees each stdout line as it arrives. */
-function runPeer(
-  peer: PythonPeer,
-  args: string[],
-  onLine: (line: Line) => void = () => {},
-): Promise<PeerRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(peer.python, [peerScript("autobahn_router_peer.py"), ...args], {
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, PYTHONIOENCODING: "utf-8", PYTHONDONTWRITEBYTECODE: "1" },
-    });
-    children.add(child);
-    const lines: Line[] = [];
-    let stdout = "";
-    let stderr = "";
-    const timer = setTimeout(() => {
-      killChild(child);
-      reject(new Error(`peer ${args.join(" ")} killed after ${PROCESS_TIMEOUT} ms\n${stdout}\n${stderr}`));
-    }, PROCESS_TIMEOUT);
-    child.stdout.setEncoding("utf8");
-    child.stderr.setEncoding("utf8");
-    child.stdout.on("data", (chunk: string) => {
-      stdout += chunk;
-      let nl = stdout.indexOf("\n");
-      while (nl !== -1) {
-        const text = stdout.slice(0, nl).trim();
-        stdout = stdout.slice(nl + 1);
-        if (text !== "") {
-          try {
-            const line = JSON.parse(text) as Line;
-            lines.push(line);
-            onLine(line);
-          } catch {
-            lines.push({ unparsed: text });
-          }
-        }
-        nl = stdout.indexOf("\n");
-      }
-    });
-    child.stderr.on("data", (chunk: string) => {
-      stderr += chunk;
-    });
-    child.on("error", (err) => {
-      clearTimeout(timer);
-      children.delete(child);
-      reject(err);
-    });
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      children.delete(child);
-      resolve({ lines, stderr, code });
-    });
+function runPeer(peer: PythonPeer, args: string[], onLine?: (line: Line) => void): Promise<PeerRun> {
+  return runPythonPeer(peer, "autobahn_router_peer.py", args, {
+    timeoutMs: PROCESS_TIMEOUT,
+    onLine,
+    onSpawn: (child) => children.add(child),
   });
-}
-
-/** A counting semaphore: at most `n` peer processes at once. */
-function limiter(n: number): <T>(task: () => Promise<T>) => Promise<T> {
-  let active = 0;
-  const queue: Array<() => void> = [];
-  return async <T>(task: () => Promise<T>): Promise<T> => {
-    if (active >= n) await new Promise<void>((r) => queue.push(r));
-    active++;
-    try {
-      return await task();
-    } finally {
-      active--;
-      queue.shift()?.();
-    }
-  };
 }
 
 // --- checking a run --------------------------------------------------------------------------------
 
-function explain(run: PeerRun): string {
-  return `exit ${run.code}\nstdout:\n${run.lines.map((l) => JSON.stringify(l)).join("\n")}\nstderr:\n${run.stderr}`;
-}
-
 function step(run: PeerRun, role: string, name: string): Line {
-  const found = run.lines.filter((l) => l.role === role && l.step === name);
-  expect(found, `${role} ${name}\n${explain(run)}`).toHaveLength(1);
-  return found[0];
+  return stepLine(run, explain(run), name, role);
 }
 
 /** The assertions every scenario shares; `runs` holds one "both" run or a backend and a frontend run. */
@@ -165,14 +85,7 @@ function checkScenario(runs: PeerRun[], serializer: string): void {
     code: runs.find((r) => r.code !== 0)?.code ?? 0,
   };
   const where = explain(all);
-  for (const r of runs) {
-    expect(r.code, where).toBe(0);
-    expect(r.lines.at(-1), where).toEqual({ done: true });
-  }
-  expect(
-    all.lines.filter((l) => "failed" in l || "unparsed" in l),
-    where,
-  ).toEqual([]);
+  for (const r of runs) expectCleanRun(r, where);
 
   // Joined, with the requested (batched) serializer actually in use.
   const backJoin = step(all, "backend", "joined");
@@ -257,88 +170,76 @@ const SCENARIOS: Scenario[] = [
   ...UNBATCHED.map((serializer) => ({ transport: "RawSocket Unix" as const, serializer })),
 ];
 
-describeWithPeer(
-  "interop: Autobahn|Python sessions through the xwamp router",
-  findAutobahnPython(),
-  { name: "Autobahn|Python", install: AUTOBAHN_PYTHON_INSTALL },
-  (peer) => {
-    let router: Router;
-    const urls = {} as Record<TransportKind, string>;
-    const limit = limiter(PARALLEL);
+describeWithAutobahnPython("interop: Autobahn|Python sessions through the xwamp router", (peer) => {
+  let router: Router;
+  const urls = {} as Record<TransportKind, string>;
+  const limit = limiter(PARALLEL);
 
-    beforeAll(async () => {
-      router = await createRouter({
-        realms: ["realm1"],
-        listeners: [
-          { type: "websocket", port: 0 },
-          { type: "rawsocket", port: 0 },
-          { type: "rawsocket", unix: unixPath },
-        ],
+  beforeAll(async () => {
+    router = await createInteropRouter(unixPath);
+    [urls.WebSocket, urls["RawSocket TCP"], urls["RawSocket Unix"]] = router.listeners.map((l) => l.url);
+  });
+
+  afterAll(async () => {
+    for (const child of children) killChild(child);
+    await router?.close();
+  });
+
+  const prefixOf = (s: Scenario, extra = "") =>
+    `com.example.abpy.${`${s.transport}.${s.serializer}${extra}`.replace(/[^a-z0-9]+/gi, "_").toLowerCase()}`;
+  const argsOf = (s: Scenario, role: string, extra = "") => [
+    "--url",
+    urls[s.transport],
+    "--serializer",
+    s.serializer,
+    "--role",
+    role,
+    "--prefix",
+    prefixOf(s, extra),
+    "--timeout",
+    String(PEER_TIMEOUT_S),
+    "--step-timeout",
+    String(STEP_TIMEOUT_S),
+  ];
+
+  describe.concurrent(`Autobahn|Python ${peer.version}: callee+subscriber and caller+publisher sessions`, () => {
+    for (const s of SCENARIOS) {
+      it(`${s.transport} ${s.serializer}`, { timeout: 120_000 }, async () => {
+        const run = await limit(() => runPeer(peer, argsOf(s, "both")));
+        checkScenario([run], s.serializer);
+        // Only the peer's RawSocket client may need a workaround (22.7.1 does: transport_details).
+        const quirks = quirksOf(run);
+        const allowed = s.transport === "WebSocket" ? [] : ["rawsocket_transport_details"];
+        expect(quirks.filter((q) => !allowed.includes(q as string))).toEqual([]);
       });
-      [urls.WebSocket, urls["RawSocket TCP"], urls["RawSocket Unix"]] = router.listeners.map((l) => l.url);
-    });
+    }
+  });
 
-    afterAll(async () => {
-      for (const child of children) killChild(child);
-      await router?.close();
-    });
-
-    const prefixOf = (s: Scenario, extra = "") =>
-      `com.example.abpy.${`${s.transport}.${s.serializer}${extra}`.replace(/[^a-z0-9]+/gi, "_").toLowerCase()}`;
-    const argsOf = (s: Scenario, role: string, extra = "") => [
-      "--url",
-      urls[s.transport],
-      "--serializer",
-      s.serializer,
-      "--role",
-      role,
-      "--prefix",
-      prefixOf(s, extra),
-      "--timeout",
-      String(PEER_TIMEOUT_S),
-      "--step-timeout",
-      String(STEP_TIMEOUT_S),
+  // Sequential: each scenario runs its two processes side by side (the limiter is not used here,
+  // so the two slots it guards are not taken by two backends waiting for frontends).
+  describe("two processes: backend (callee+subscriber) and frontend (caller+publisher)", () => {
+    const split: Scenario[] = [
+      { transport: "WebSocket", serializer: "cbor.batched" },
+      { transport: "RawSocket Unix", serializer: "msgpack" },
     ];
-
-    describe.concurrent(`Autobahn|Python ${peer.version}: callee+subscriber and caller+publisher sessions`, () => {
-      for (const s of SCENARIOS) {
-        it(`${s.transport} ${s.serializer}`, { timeout: 120_000 }, async () => {
-          const run = await limit(() => runPeer(peer, argsOf(s, "both")));
-          checkScenario([run], s.serializer);
-          // Only the peer's RawSocket client may need a workaround (22.7.1 does: transport_details).
-          const quirks = run.lines.filter((l) => "quirk" in l).map((l) => l.quirk);
-          const allowed = s.transport === "WebSocket" ? [] : ["rawsocket_transport_details"];
-          expect(quirks.filter((q) => !allowed.includes(q as string))).toEqual([]);
+    for (const s of split) {
+      it(`${s.transport} ${s.serializer}`, { timeout: 120_000 }, async () => {
+        let ready!: () => void;
+        const backendReady = new Promise<void>((r) => {
+          ready = r;
         });
-      }
-    });
-
-    // Sequential: each scenario runs its two processes side by side (the limiter is not used here,
-    // so the two slots it guards are not taken by two backends waiting for frontends).
-    describe("two processes: backend (callee+subscriber) and frontend (caller+publisher)", () => {
-      const split: Scenario[] = [
-        { transport: "WebSocket", serializer: "cbor.batched" },
-        { transport: "RawSocket Unix", serializer: "msgpack" },
-      ];
-      for (const s of split) {
-        it(`${s.transport} ${s.serializer}`, { timeout: 120_000 }, async () => {
-          let ready!: () => void;
-          const backendReady = new Promise<void>((r) => {
-            ready = r;
-          });
-          const backend = runPeer(peer, argsOf(s, "backend", ".split"), (line) => {
-            if (line.step === "ready") ready();
-          });
-          await Promise.race([
-            backendReady,
-            backend.then((r) => {
-              throw new Error(`backend exited before it was ready\n${explain(r)}`);
-            }),
-          ]);
-          const frontend = await runPeer(peer, argsOf(s, "frontend", ".split"));
-          checkScenario([await backend, frontend], s.serializer);
+        const backend = runPeer(peer, argsOf(s, "backend", ".split"), (line) => {
+          if (line.step === "ready") ready();
         });
-      }
-    });
-  },
-);
+        await Promise.race([
+          backendReady,
+          backend.then((r) => {
+            throw new Error(`backend exited before it was ready\n${explain(r)}`);
+          }),
+        ]);
+        const frontend = await runPeer(peer, argsOf(s, "frontend", ".split"));
+        checkScenario([await backend, frontend], s.serializer);
+      });
+    }
+  });
+});

@@ -14,47 +14,31 @@
  * json/msgpack/cbor, and Autobahn|JS (npm autobahn, in-process) over WebSocket json/msgpack/cbor and
  * its RawSocket (JSON only). Every scenario gets its own router, so the URIs are the same in all.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import type { ComponentSession } from "../../src/component/componentSession.js";
 import { type Component, createComponent } from "../../src/component.js";
 import { ApplicationError } from "../../src/errors.js";
-import { createRouter, type Router } from "../../src/router/router.js";
+import type { Router } from "../../src/router/router.js";
 import { CallResult, type EventDetails, type InvocationDetails } from "../../src/session/index.js";
+import type { AbError, AbEvent, AbInvocation, AbResult, AbSession, AutobahnJs, Dict } from "./autobahn-js.js";
 import {
-  AUTOBAHN_JS_INSTALL,
-  AUTOBAHN_PYTHON_INSTALL,
-  describeWithPeer,
-  findAutobahnPython,
-  loadAutobahnJs,
-  type PythonPeer,
-  peerScript,
-} from "./peers.js";
-
-type Dict = Record<string, unknown>;
+  createInteropRouter,
+  expectCleanRun,
+  explain,
+  killChild,
+  limiter,
+  quirksOf,
+  runPythonPeer,
+  stepLine,
+  timeLimits,
+} from "./helpers.js";
+import { describeWithAutobahnJs, describeWithAutobahnPython } from "./peers.js";
 
 const STEP = 5_000;
 const PROCESS_TIMEOUT = 15_000;
 const BYTES = Uint8Array.from([0x00, 0x01, 0xfe, 0xff]);
 
-function within<T>(what: string, promise: PromiseLike<T>, ms = STEP): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    Promise.resolve(promise).finally(() => clearTimeout(timer)),
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
-    }),
-  ]);
-}
-
-async function rejection(what: string, promise: PromiseLike<unknown>): Promise<unknown> {
-  try {
-    const value = await within(what, promise);
-    throw new Error(`${what}: expected a rejection, got ${JSON.stringify(value)}`);
-  } catch (err) {
-    return err;
-  }
-}
+const { within, rejection } = timeLimits(STEP);
 
 function hex(value: unknown): string {
   expect(value).toBeInstanceOf(Uint8Array);
@@ -94,13 +78,7 @@ async function scoped(body: (defer: Defer) => Promise<void>): Promise<void> {
 }
 
 async function startRouter(defer: Defer): Promise<Router> {
-  const router = await createRouter({
-    realms: ["realm1"],
-    listeners: [
-      { type: "websocket", port: 0 },
-      { type: "rawsocket", port: 0 },
-    ],
-  });
+  const router = await createInteropRouter();
   defer(() => router.close());
   return router;
 }
@@ -203,91 +181,6 @@ function checkXwampCalls(calls: XwampCalls, peer: "py" | "js", binary: boolean):
 
 // --- Autobahn|Python -------------------------------------------------------------------------------
 
-type Line = Record<string, unknown>;
-
-interface PeerRun {
-  lines: Line[];
-  stderr: string;
-  code: number | null;
-}
-
-function killChild(child: ChildProcess): void {
-  if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
-    try {
-      process.kill(child.pid, "SIGKILL");
-    } catch {
-      // already gone
-    }
-  }
-}
-
-/** At most two peer processes at once (the CI machine has two cores). */
-function limiter(n: number): <T>(task: () => Promise<T>) => Promise<T> {
-  let active = 0;
-  const queue: Array<() => void> = [];
-  return async <T>(task: () => Promise<T>): Promise<T> => {
-    if (active >= n) await new Promise<void>((resolve) => queue.push(resolve));
-    active++;
-    try {
-      return await task();
-    } finally {
-      active--;
-      queue.shift()?.();
-    }
-  };
-}
-
-function runPython(
-  peer: PythonPeer,
-  args: string[],
-  onLine: (line: Line) => void,
-  defer: Defer,
-): Promise<PeerRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(peer.python, [peerScript("autobahn_client_crossover.py"), ...args], {
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, PYTHONIOENCODING: "utf-8", PYTHONDONTWRITEBYTECODE: "1" },
-    });
-    defer(() => killChild(child));
-    const lines: Line[] = [];
-    let buffer = "";
-    let stderr = "";
-    const timer = setTimeout(() => {
-      killChild(child);
-      reject(new Error(`peer killed after ${PROCESS_TIMEOUT} ms\n${JSON.stringify(lines)}\n${stderr}`));
-    }, PROCESS_TIMEOUT);
-    child.stdout?.setEncoding("utf8");
-    child.stderr?.setEncoding("utf8");
-    child.stdout?.on("data", (chunk: string) => {
-      buffer += chunk;
-      for (let nl = buffer.indexOf("\n"); nl !== -1; nl = buffer.indexOf("\n")) {
-        const text = buffer.slice(0, nl).trim();
-        buffer = buffer.slice(nl + 1);
-        if (text === "") continue;
-        let line: Line;
-        try {
-          line = JSON.parse(text) as Line;
-        } catch {
-          line = { unparsed: text };
-        }
-        lines.push(line);
-        onLine(line);
-      }
-    });
-    child.stderr?.on("data", (chunk: string) => {
-      stderr += chunk;
-    });
-    child.on("error", (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ lines, stderr, code });
-    });
-  });
-}
-
 const PYTHON_SCENARIOS: Scenario[] = [
   { transport: "websocket", serializer: "json" },
   { transport: "websocket", serializer: "msgpack" },
@@ -297,10 +190,8 @@ const PYTHON_SCENARIOS: Scenario[] = [
   { transport: "rawsocket", serializer: "cbor" },
 ];
 
-describeWithPeer(
+describeWithAutobahnPython(
   "interop: xwamp client ↔ Autobahn|Python session through the xwamp router",
-  findAutobahnPython(),
-  { name: "Autobahn|Python", install: AUTOBAHN_PYTHON_INSTALL },
   (peer) => {
     const limit = limiter(2);
     describe.concurrent(`Autobahn|Python ${peer.version}`, () => {
@@ -311,35 +202,29 @@ describeWithPeer(
             const xwamp = await startXwamp(router, s, defer);
             let calls: Promise<XwampCalls> | undefined;
             const run = await limit(() =>
-              runPython(
+              runPythonPeer(
                 peer,
+                "autobahn_client_crossover.py",
                 ["--url", urlOf(router, s.transport), "--serializer", s.serializer],
-                (line) => {
-                  // Autobahn|Python carries bytes with every serializer (JSON: NUL + base64).
-                  if (line.step !== "ready") return;
-                  calls = callPeer(xwamp.session, "py", true);
-                  calls.catch(() => {}); // awaited below, after the peer has exited
+                {
+                  timeoutMs: PROCESS_TIMEOUT,
+                  onLine: (line) => {
+                    // Autobahn|Python carries bytes with every serializer (JSON: NUL + base64).
+                    if (line.step !== "ready") return;
+                    calls = callPeer(xwamp.session, "py", true);
+                    calls.catch(() => {}); // awaited below, after the peer has exited
+                  },
+                  onSpawn: (child) => defer(() => killChild(child)),
                 },
-                defer,
               ),
             );
-            const where = `exit ${run.code}\n${run.lines.map((l) => JSON.stringify(l)).join("\n")}\nstderr:\n${run.stderr}\nxwamp log:\n${xwamp.logs.join("\n")}`;
-            const step = (id: string): Line => {
-              const found = run.lines.filter((l) => l.step === id);
-              expect(found, `step ${id}\n${where}`).toHaveLength(1);
-              return found[0];
-            };
-            expect(run.code, where).toBe(0);
-            expect(run.lines.at(-1), where).toEqual({ done: true });
-            expect(
-              run.lines.filter((l) => "failed" in l || "unparsed" in l || "unexpected" in l),
-              where,
-            ).toEqual([]);
+            const where = `${explain(run)}\nxwamp log:\n${xwamp.logs.join("\n")}`;
+            const step = (id: string) => stepLine(run, where, id);
+            expectCleanRun(run, where, ["unexpected"]);
             // Only the known RawSocket workaround, and only on RawSocket.
-            expect(
-              run.lines.filter((l) => "quirk" in l).map((l) => l.quirk),
-              where,
-            ).toEqual(s.transport === "rawsocket" ? ["rawsocket_transport_details"] : []);
+            expect(quirksOf(run), where).toEqual(
+              s.transport === "rawsocket" ? ["rawsocket_transport_details"] : [],
+            );
 
             const joined = step("joined");
             expect(joined.serializer, where).toBe(s.serializer);
@@ -411,53 +296,6 @@ describeWithPeer(
 
 // --- Autobahn|JS -----------------------------------------------------------------------------------
 
-interface AbEventDetails {
-  publication: number;
-  topic: string;
-  publisher?: number;
-}
-interface AbInvocationDetails {
-  procedure: string;
-  caller?: number;
-}
-interface AbResult {
-  args: unknown[];
-  kwargs: Dict;
-}
-interface AbError {
-  error: string;
-  args: unknown[];
-  kwargs: Dict;
-}
-interface AbSession {
-  readonly id: number;
-  call(procedure: string, args?: unknown[], kwargs?: Dict, options?: Dict): PromiseLike<unknown>;
-  register(
-    procedure: string,
-    endpoint: (args: unknown[], kwargs: Dict, details: AbInvocationDetails) => unknown,
-    options?: Dict,
-  ): PromiseLike<unknown>;
-  subscribe(
-    topic: string,
-    handler: (args: unknown[], kwargs: Dict, details: AbEventDetails) => void,
-    options?: Dict,
-  ): PromiseLike<unknown>;
-  publish(topic: string, args?: unknown[], kwargs?: Dict, options?: Dict): PromiseLike<{ id: number }>;
-}
-interface AbConnection {
-  onopen: ((session: AbSession) => void) | null;
-  onclose: ((reason: string, details: { reason: string | null }) => boolean) | null;
-  open(): void;
-  close(reason?: string, message?: string): void;
-}
-interface AutobahnJs {
-  Connection: new (options: Dict) => AbConnection;
-  Result: new (args?: unknown[], kwargs?: Dict) => AbResult;
-  Error: new (error: string, args?: unknown[], kwargs?: Dict) => AbError;
-  serializer: Record<string, (new () => unknown) | undefined>;
-  log: { warn: (...args: unknown[]) => void };
-}
-
 const JS_SCENARIOS: Array<Scenario & { serializerClass?: string }> = [
   { transport: "websocket", serializer: "json", serializerClass: "JSONSerializer" },
   { transport: "websocket", serializer: "msgpack", serializerClass: "MsgpackSerializer" },
@@ -465,160 +303,155 @@ const JS_SCENARIOS: Array<Scenario & { serializerClass?: string }> = [
   { transport: "rawsocket", serializer: "json" }, // Autobahn|JS 22.11.1 RawSocket: JSON only
 ];
 
-describeWithPeer(
-  "interop: xwamp client ↔ Autobahn|JS session through the xwamp router",
-  loadAutobahnJs(),
-  { name: "Autobahn|JS", install: AUTOBAHN_JS_INSTALL },
-  (peer) => {
-    const ab = peer.module as AutobahnJs;
-    const peerLog: string[] = [];
-    ab.log.warn = (...args: unknown[]) => peerLog.push(args.map((a) => JSON.stringify(a)).join(" "));
+describeWithAutobahnJs("interop: xwamp client ↔ Autobahn|JS session through the xwamp router", (peer) => {
+  const ab = peer.module as AutobahnJs;
+  const peerLog: string[] = [];
+  ab.log.warn = (...args: unknown[]) => peerLog.push(args.map((a) => JSON.stringify(a)).join(" "));
 
-    it(`Autobahn|JS ${peer.version} has the serializers this suite uses`, () => {
-      for (const s of JS_SCENARIOS)
-        if (s.serializerClass !== undefined) expect(ab.serializer[s.serializerClass]).toBeTypeOf("function");
-    });
+  it(`Autobahn|JS ${peer.version} has the serializers this suite uses`, () => {
+    for (const s of JS_SCENARIOS)
+      if (s.serializerClass !== undefined) expect(ab.serializer[s.serializerClass]).toBeTypeOf("function");
+  });
 
-    for (const s of JS_SCENARIOS) {
-      it(`Autobahn|JS ${peer.version}: ${name(s)}`, () =>
-        scoped(async (defer) => {
-          const router = await startRouter(defer);
-          const xwamp = await startXwamp(router, s, defer);
-          // Autobahn|JS's JSON serializer has no binary convention: bytes only with msgpack and cbor.
-          const binary = s.serializer !== "json";
+  for (const s of JS_SCENARIOS) {
+    it(`Autobahn|JS ${peer.version}: ${name(s)}`, () =>
+      scoped(async (defer) => {
+        const router = await startRouter(defer);
+        const xwamp = await startXwamp(router, s, defer);
+        // Autobahn|JS's JSON serializer has no binary convention: bytes only with msgpack and cbor.
+        const binary = s.serializer !== "json";
 
-          const transport =
-            s.transport === "websocket"
-              ? {
-                  type: "websocket",
-                  url: urlOf(router, "websocket"),
-                  serializers: [new (ab.serializer[s.serializerClass!] as new () => unknown)()],
-                }
-              : { type: "rawsocket", host: "127.0.0.1", port: router.listeners[1].port };
-          const userErrors: unknown[] = [];
-          const connection = new ab.Connection({
-            transports: [transport],
-            realm: "realm1",
-            max_retries: 0,
-            // Autobahn|JS reports a thrown autobahn.Error here (and logs it when nobody listens).
-            on_user_error: (err: unknown) => userErrors.push(err),
+        const transport =
+          s.transport === "websocket"
+            ? {
+                type: "websocket",
+                url: urlOf(router, "websocket"),
+                serializers: [new (ab.serializer[s.serializerClass!] as new () => unknown)()],
+              }
+            : { type: "rawsocket", host: "127.0.0.1", port: router.listeners[1].port };
+        const userErrors: unknown[] = [];
+        const connection = new ab.Connection({
+          transports: [transport],
+          realm: "realm1",
+          max_retries: 0,
+          // Autobahn|JS reports a thrown autobahn.Error here (and logs it when nobody listens).
+          on_user_error: (err: unknown) => userErrors.push(err),
+        });
+        let closed!: (reason: string) => void;
+        const whenClosed = new Promise<string>((resolve) => {
+          closed = resolve;
+        });
+        const session = await within(
+          `Autobahn|JS joins over ${name(s)}`,
+          new Promise<AbSession>((resolve, reject) => {
+            connection.onopen = resolve;
+            connection.onclose = (reason, details) => {
+              closed(`${reason} ${details.reason}`);
+              reject(new Error(`Autobahn|JS closed: ${reason}\n${peerLog.join("\n")}`));
+              return true; // no retry
+            };
+            connection.open();
+          }),
+        );
+        try {
+          // The peer's side: callee of mul/fail, subscriber of its topic.
+          const invoked: Array<{ args: unknown[]; kwargs: Dict; details: AbInvocation }> = [];
+          const events: Array<{ args: unknown[]; kwargs: Dict; details: AbEvent }> = [];
+          let eventArrived!: () => void;
+          const eventSeen = new Promise<void>((resolve) => {
+            eventArrived = resolve;
           });
-          let closed!: (reason: string) => void;
-          const whenClosed = new Promise<string>((resolve) => {
-            closed = resolve;
-          });
-          const session = await within(
-            `Autobahn|JS joins over ${name(s)}`,
-            new Promise<AbSession>((resolve, reject) => {
-              connection.onopen = resolve;
-              connection.onclose = (reason, details) => {
-                closed(`${reason} ${details.reason}`);
-                reject(new Error(`Autobahn|JS closed: ${reason}\n${peerLog.join("\n")}`));
-                return true; // no retry
-              };
-              connection.open();
-            }),
+          await within(
+            "Autobahn|JS registers and subscribes",
+            Promise.all([
+              session.register("com.example.js.mul", (args, kwargs, details) => {
+                invoked.push({ args, kwargs, details });
+                const [a, b] = args as number[];
+                return Object.keys(kwargs).length > 0 ? new ab.Result([a * b], kwargs) : a * b;
+              }),
+              session.register("com.example.js.fail", () => {
+                throw new ab.Error("com.example.js.error.bad", ["why", 9], { detail: "ü" });
+              }),
+              session.subscribe("com.example.js.topic", (args, kwargs, details) => {
+                events.push({ args, kwargs, details });
+                eventArrived();
+              }),
+            ]),
           );
-          try {
-            // The peer's side: callee of mul/fail, subscriber of its topic.
-            const invoked: Array<{ args: unknown[]; kwargs: Dict; details: AbInvocationDetails }> = [];
-            const events: Array<{ args: unknown[]; kwargs: Dict; details: AbEventDetails }> = [];
-            let eventArrived!: () => void;
-            const eventSeen = new Promise<void>((resolve) => {
-              eventArrived = resolve;
-            });
-            await within(
-              "Autobahn|JS registers and subscribes",
-              Promise.all([
-                session.register("com.example.js.mul", (args, kwargs, details) => {
-                  invoked.push({ args, kwargs, details });
-                  const [a, b] = args as number[];
-                  return Object.keys(kwargs).length > 0 ? new ab.Result([a * b], kwargs) : a * b;
-                }),
-                session.register("com.example.js.fail", () => {
-                  throw new ab.Error("com.example.js.error.bad", ["why", 9], { detail: "ü" });
-                }),
-                session.subscribe("com.example.js.topic", (args, kwargs, details) => {
-                  events.push({ args, kwargs, details });
-                  eventArrived();
-                }),
-              ]),
-            );
 
-            // The peer calls xwamp's procedures and publishes to its topic.
-            expect(await within("Autobahn|JS calls add", session.call("com.example.xwamp.add", [2, 3]))).toBe(
-              5,
-            );
-            const verbose = (await within(
-              "Autobahn|JS calls add verbosely",
-              session.call("com.example.xwamp.add", [20, 22], { verbose: true }),
-            )) as AbResult;
-            expect(verbose).toBeInstanceOf(ab.Result);
-            expect([verbose.args, verbose.kwargs]).toEqual([[42], { a: 20, b: 22 }]);
-            const failure = (await rejection(
-              "Autobahn|JS calls fail",
-              session.call("com.example.xwamp.fail", [1]),
-            )) as AbError;
-            expect(failure).toBeInstanceOf(ab.Error);
-            expect([failure.error, failure.args, failure.kwargs]).toEqual([
-              "com.example.xwamp.error.bad",
-              ["reason", 7],
-              { code: 7, detail: "ü" },
-            ]);
-            const missing = (await rejection(
-              "Autobahn|JS calls a missing procedure",
-              session.call("com.example.xwamp.nobody_home"),
-            )) as AbError;
-            expect(missing.error).toBe("wamp.error.no_such_procedure");
-            const payload = binary ? ["hello", Buffer.from(BYTES)] : ["hello", "no bytes"];
-            const publication = await within(
-              "Autobahn|JS publishes",
-              session.publish(
-                "com.example.xwamp.topic",
-                payload,
-                { n: 1, who: "ü" },
-                {
-                  acknowledge: true,
-                  disclose_me: true,
-                },
-              ),
-            );
-            await within("the peer's event at xwamp", xwamp.event);
-            const [event] = xwamp.events;
-            expect(event.args[0]).toBe("hello");
-            if (binary) expect(hex(event.args[1])).toBe("0001feff");
-            else expect(event.args[1]).toBe("no bytes");
-            expect(event.kwargs).toEqual({ n: 1, who: "ü" });
-            expect(event.details.publication).toBe(publication.id);
-            expect(event.details.publisher).toBe(session.id);
-            expect(xwamp.adds.map((a) => [a.args, a.kwargs])).toEqual([
-              [[2, 3], {}],
-              [[20, 22], { verbose: true }],
-            ]);
+          // The peer calls xwamp's procedures and publishes to its topic.
+          expect(await within("Autobahn|JS calls add", session.call("com.example.xwamp.add", [2, 3]))).toBe(
+            5,
+          );
+          const verbose = (await within(
+            "Autobahn|JS calls add verbosely",
+            session.call("com.example.xwamp.add", [20, 22], { verbose: true }),
+          )) as AbResult;
+          expect(verbose).toBeInstanceOf(ab.Result);
+          expect([verbose.args, verbose.kwargs]).toEqual([[42], { a: 20, b: 22 }]);
+          const failure = (await rejection(
+            "Autobahn|JS calls fail",
+            session.call("com.example.xwamp.fail", [1]),
+          )) as AbError;
+          expect(failure).toBeInstanceOf(ab.Error);
+          expect([failure.error, failure.args, failure.kwargs]).toEqual([
+            "com.example.xwamp.error.bad",
+            ["reason", 7],
+            { code: 7, detail: "ü" },
+          ]);
+          const missing = (await rejection(
+            "Autobahn|JS calls a missing procedure",
+            session.call("com.example.xwamp.nobody_home"),
+          )) as AbError;
+          expect(missing.error).toBe("wamp.error.no_such_procedure");
+          const payload = binary ? ["hello", Buffer.from(BYTES)] : ["hello", "no bytes"];
+          const publication = await within(
+            "Autobahn|JS publishes",
+            session.publish(
+              "com.example.xwamp.topic",
+              payload,
+              { n: 1, who: "ü" },
+              {
+                acknowledge: true,
+                disclose_me: true,
+              },
+            )!, // acknowledged: a promise, not null
+          );
+          await within("the peer's event at xwamp", xwamp.event);
+          const [event] = xwamp.events;
+          expect(event.args[0]).toBe("hello");
+          if (binary) expect(hex(event.args[1])).toBe("0001feff");
+          else expect(event.args[1]).toBe("no bytes");
+          expect(event.kwargs).toEqual({ n: 1, who: "ü" });
+          expect(event.details.publication).toBe(publication.id);
+          expect(event.details.publisher).toBe(session.id);
+          expect(xwamp.adds.map((a) => [a.args, a.kwargs])).toEqual([
+            [[2, 3], {}],
+            [[20, 22], { verbose: true }],
+          ]);
 
-            // xwamp calls the peer's procedures and publishes to its topic.
-            const got = await callPeer(xwamp.session, "js", binary);
-            checkXwampCalls(got, "js", binary);
-            expect(invoked.map((i) => [i.args, i.details.procedure, i.details.caller])).toEqual([
-              [[6, 7], "com.example.js.mul", xwamp.session.id],
-              [[2, 21], "com.example.js.mul", undefined],
-            ]);
-            await within("xwamp's event at Autobahn|JS", eventSeen);
-            expect(events).toHaveLength(1);
-            expect(events[0].args[0]).toBe("from xwamp");
-            if (binary) expect(hex(events[0].args[1])).toBe("0001feff");
-            expect(events[0].kwargs).toEqual({ n: 2, who: "ü" });
-            expect(events[0].details).toMatchObject({
-              publication: got.publication,
-              topic: "com.example.js.topic",
-              publisher: xwamp.session.id,
-            });
-          } finally {
-            connection.close();
-            await within("Autobahn|JS closes", whenClosed, 3_000).catch(() => {});
-          }
-          expect(await within("Autobahn|JS closes", whenClosed)).toBe("closed wamp.close.goodbye_and_out");
-        }));
-    }
-  },
-);
+          // xwamp calls the peer's procedures and publishes to its topic.
+          const got = await callPeer(xwamp.session, "js", binary);
+          checkXwampCalls(got, "js", binary);
+          expect(invoked.map((i) => [i.args, i.details.procedure, i.details.caller])).toEqual([
+            [[6, 7], "com.example.js.mul", xwamp.session.id],
+            [[2, 21], "com.example.js.mul", undefined],
+          ]);
+          await within("xwamp's event at Autobahn|JS", eventSeen);
+          expect(events).toHaveLength(1);
+          expect(events[0].args[0]).toBe("from xwamp");
+          if (binary) expect(hex(events[0].args[1])).toBe("0001feff");
+          expect(events[0].kwargs).toEqual({ n: 2, who: "ü" });
+          expect(events[0].details).toMatchObject({
+            publication: got.publication,
+            topic: "com.example.js.topic",
+            publisher: xwamp.session.id,
+          });
+        } finally {
+          connection.close();
+          await within("Autobahn|JS closes", whenClosed, 3_000).catch(() => {});
+        }
+        expect(await within("Autobahn|JS closes", whenClosed)).toBe("closed wamp.close.goodbye_and_out");
+      }));
+  }
+});

@@ -17,28 +17,11 @@ import type { ComponentSession } from "../../src/component/componentSession.js";
 import { type Component, createComponent } from "../../src/component.js";
 import { ApplicationError } from "../../src/errors.js";
 import { CallResult, type EventDetails, type InvocationDetails } from "../../src/session/index.js";
+import { killChild, timeLimits } from "./helpers.js";
 import { describeWithPeer, findInteropPackage, INTEROP_PEERS_INSTALL, peerScript } from "./peers.js";
 
 const STEP = 5_000;
-
-function within<T>(what: string, promise: Promise<T>, ms = STEP): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise.finally(() => clearTimeout(timer)),
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
-    }),
-  ]);
-}
-
-async function rejection(what: string, promise: Promise<unknown>): Promise<unknown> {
-  try {
-    const value = await within(what, promise);
-    throw new Error(`${what}: expected a rejection, got ${JSON.stringify(value)}`);
-  } catch (err) {
-    return err;
-  }
-}
+const { within, rejection } = timeLimits(STEP);
 
 interface FoxRouter {
   child: ChildProcess;
@@ -57,7 +40,7 @@ function startFox(extraArgs: string[] = []): Promise<FoxRouter> {
     let err = "";
     const output = () => `stdout:\n${out}\nstderr:\n${err}`;
     const timer = setTimeout(() => {
-      kill(child);
+      killChild(child);
       reject(new Error(`fox-wamp did not start within ${STEP} ms\n${output()}`));
     }, STEP);
     child.stdout?.setEncoding("utf8");
@@ -78,16 +61,6 @@ function startFox(extraArgs: string[] = []): Promise<FoxRouter> {
       reject(new Error(`fox-wamp exited with ${code}\n${output()}`));
     });
   });
-}
-
-function kill(child: ChildProcess): void {
-  if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
-    try {
-      process.kill(child.pid, "SIGKILL");
-    } catch {
-      // already gone
-    }
-  }
 }
 
 interface Client {
@@ -152,7 +125,7 @@ describeWithPeer(
     });
 
     afterAll(() => {
-      if (router !== undefined) kill(router.child);
+      if (router !== undefined) killChild(router.child);
     });
 
     describe(`fox-wamp ${fox?.version ?? ""} (WebSocket, wamp.2.json)`, () => {
@@ -280,7 +253,7 @@ describeWithPeer(
         authRouter = await startFox(["--auth"]);
       });
       afterAll(() => {
-        if (authRouter !== undefined) kill(authRouter.child);
+        if (authRouter !== undefined) killChild(authRouter.child);
       });
 
       const login = (authentication: AuthenticationConfig) =>

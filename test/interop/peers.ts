@@ -47,7 +47,7 @@ export function findAutobahnPython(): PythonPeer | undefined {
 export const AUTOBAHN_JS_INSTALL = "npm install --save-dev autobahn@22.11.1";
 
 export interface NodePeer {
-  /** The package's CommonJS exports, untyped: each test declares the surface it uses. */
+  /** The package's CommonJS exports, untyped (Autobahn|JS: see `autobahn-js.ts` for the surface used). */
   readonly module: unknown;
   readonly version: string;
 }
@@ -122,4 +122,19 @@ export function findInteropPackage(name: string): InteropPackage | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** {@link describeWithPeer} for Autobahn|Python ({@link findAutobahnPython}). */
+export function describeWithAutobahnPython(title: string, body: (peer: PythonPeer) => void): void {
+  describeWithPeer(
+    title,
+    findAutobahnPython(),
+    { name: "Autobahn|Python", install: AUTOBAHN_PYTHON_INSTALL },
+    body,
+  );
+}
+
+/** {@link describeWithPeer} for Autobahn|JS ({@link loadAutobahnJs}). */
+export function describeWithAutobahnJs(title: string, body: (peer: NodePeer) => void): void {
+  describeWithPeer(title, loadAutobahnJs(), { name: "Autobahn|JS", install: AUTOBAHN_JS_INSTALL }, body);
 }

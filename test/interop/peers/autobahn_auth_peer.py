@@ -31,18 +31,16 @@ crypto_pwhash_alg, same parameters, PHC-string output like argon2-cffi's) and pr
 {"quirk": "argon2_shim"}. Everything else in the SCRAM exchange is Autobahn's own code.
 """
 
-import argparse
 import asyncio
 import base64
 import json
+import os
 import sys
-import traceback
 import types
 import urllib.parse
 
-import txaio
-
-txaio.use_asyncio()
+sys.dont_write_bytecode = True  # no __pycache__ next to the scripts
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 
 def install_argon2_shim():
@@ -82,13 +80,12 @@ def install_argon2_shim():
 
 ARGON2_SHIM = install_argon2_shim()
 
+# After the shim (autobahn.wamp.auth checks for argon2 when it loads); it chooses txaio's asyncio
+# framework before anything of Autobahn's loads.
+from autobahn_common import argument_parser, emit, run  # noqa: E402, I001
+
 from autobahn.asyncio.component import Component  # noqa: E402
 from autobahn.wamp.exception import ApplicationError  # noqa: E402
-
-
-def emit(**fields):
-    sys.stdout.write(json.dumps(fields, ensure_ascii=False, default=repr) + "\n")
-    sys.stdout.flush()
 
 
 def transport_for(url, ca):
@@ -157,30 +154,11 @@ async def main(args):
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argument_parser(__doc__, timeout=60.0, step_timeout=15.0, log_level="critical")
     parser.add_argument("--scenarios", required=True, help="JSON list of scenarios")
     parser.add_argument("--ca", default=None, help="PEM file trusted for wss://")
-    parser.add_argument("--timeout", type=float, default=60.0, help="whole run, seconds")
-    parser.add_argument("--step-timeout", type=float, default=15.0, help="each scenario, seconds")
-    parser.add_argument("--log-level", default="critical", help="Autobahn's log level, logged to stderr")
     return parser.parse_args(argv)
 
 
-def run(argv):
-    args = parse_args(argv)
-    txaio.start_logging(out=sys.stderr, level=args.log_level)
-    try:
-        asyncio.run(asyncio.wait_for(main(args), args.timeout))
-    except asyncio.TimeoutError:
-        emit(failed="timed out after {} s".format(args.timeout))
-        traceback.print_exc()
-        return 2
-    except Exception as err:  # noqa: BLE001 - report whatever the peer raised
-        emit(failed="{}: {}".format(type(err).__name__, err))
-        traceback.print_exc()
-        return 1
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(run(sys.argv[1:]))
+    sys.exit(run(main, parse_args(sys.argv[1:])))

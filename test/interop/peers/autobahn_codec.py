@@ -24,18 +24,21 @@ Run with the system Python that has autobahn, msgpack, cbor2 and ubjson importab
   /usr/bin/python3 autobahn_codec.py info
       Prints the Autobahn version and serializer names available.
 
-JSON-safe encoding of values: bytes become {"$bytes": "<hex>"}; integers outside [-2^53, 2^53]
+JSON-safe encoding of values: autobahn_common.to_json_safe, strict (a non-string map key or a value
+of any other type is an error): bytes become {"$bytes": "<hex>"}; integers outside [-2^53, 2^53]
 (not exact in an IEEE-754 double) become {"$int": "<decimal>"}; floats that are integral or not finite
 become {"$float": "<repr>"} (so an integer that travelled as a float is visible); tuples become lists.
 """
 
 import json
+import os
 import sys
 
-import txaio
+sys.dont_write_bytecode = True  # no __pycache__ next to the scripts
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-# autobahn's serializers read the clock through txaio, which needs a framework chosen first.
-txaio.use_asyncio()
+# First: it chooses txaio's asyncio framework (autobahn's serializers read the clock through txaio).
+import autobahn_common  # noqa: E402, I001
 
 import autobahn  # noqa: E402
 from autobahn.wamp import message as m  # noqa: E402
@@ -56,8 +59,6 @@ SERIALIZER_NAMES = [name + suffix for name in BASES for suffix in ("", ".batched
 # Serializer.MESSAGE_TYPE_MAP, so unserialize() rejects it.
 EXTENSIONS = {getattr(m, "EventReceived", None)} - {None}
 
-MAX_EXACT = 2**53
-
 
 def make_serializer(name):
     base, _, suffix = name.partition(".")
@@ -67,28 +68,8 @@ def make_serializer(name):
 
 
 def to_json_safe(value):
-    if isinstance(value, (bytes, bytearray)):
-        return {"$bytes": bytes(value).hex()}
-    if isinstance(value, bool) or value is None or isinstance(value, str):
-        return value
-    if isinstance(value, int):
-        return value if -MAX_EXACT <= value <= MAX_EXACT else {"$int": str(value)}
-    if isinstance(value, float):
-        # Integral and non-finite floats are tagged: JSON would hide that an integer arrived as a
-        # float (Autobahn rejects float ids, and Python apps would see 42.0 instead of 42).
-        if value != value or value in (float("inf"), float("-inf")) or value.is_integer():
-            return {"$float": repr(value)}
-        return value
-    if isinstance(value, (list, tuple)):
-        return [to_json_safe(v) for v in value]
-    if isinstance(value, dict):
-        out = {}
-        for k, v in value.items():
-            if not isinstance(k, str):
-                raise TypeError("non-string map key {!r} ({})".format(k, type(k).__name__))
-            out[k] = to_json_safe(v)
-        return out
-    raise TypeError("value of type {} is not JSON-safe".format(type(value).__name__))
+    """Strict: a payload this script cannot show exactly is an error, not a tagged value."""
+    return autobahn_common.to_json_safe(value, strict=True)
 
 
 # --- produce -----------------------------------------------------------------------------------

@@ -19,45 +19,31 @@ ROLE        backend   one session, callee + subscriber: registers PREFIX.add2, .
 
 Output: one JSON object per line on stdout, {"role": ..., "step": ..., ...}, last {"done": true};
 exit status 0. Any failure: {"failed": "<error>"} on stdout, a traceback on stderr, exit status 1
-(2 on the --timeout). Values are made JSON-safe as in autobahn_codec.py: bytes {"$bytes": hex},
+(2 on the --timeout). Values are made JSON-safe by autobahn_common.to_json_safe: bytes {"$bytes": hex},
 integers outside +-2^53 {"$int": "..."}, integral or non-finite floats {"$float": "..."}.
 
-Peer bug worked around: Debian's 22.7.1 asyncio RawSocket client protocol lacks the
-`transport_details` attribute the session reads when WELCOME arrives (the WebSocket protocols have
-it), so every asyncio RawSocket session dies right after joining. If the attribute is missing, this
-script adds it as a property returning the protocol's own `_transport_details` and prints
-{"quirk": "rawsocket_transport_details"}.
+The RawSocket `transport_details` workaround for Debian's 22.7.1 is autobahn_common.py's (it prints
+{"quirk": "rawsocket_transport_details"}).
 """
 
-import argparse
 import asyncio
-import json
+import os
 import sys
-import traceback
-import urllib.parse
 
-import txaio
+sys.dont_write_bytecode = True  # no __pycache__ next to the scripts
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-txaio.use_asyncio()
+# First: it chooses txaio's asyncio framework before anything of Autobahn's loads.
+from autobahn_common import argument_parser, connect, emit, leave, result_of, run  # noqa: E402, I001
 
-from autobahn.asyncio.rawsocket import (  # noqa: E402
-    WampRawSocketClientFactory,
-    WampRawSocketClientProtocol,
-)
-from autobahn.asyncio.wamp import ApplicationSession  # noqa: E402
-from autobahn.asyncio.websocket import WampWebSocketClientFactory  # noqa: E402
 from autobahn.wamp.exception import ApplicationError  # noqa: E402
-from autobahn.wamp.serializer import create_transport_serializer  # noqa: E402
 from autobahn.wamp.types import (  # noqa: E402
     CallOptions,
     CallResult,
-    ComponentConfig,
     PublishOptions,
     RegisterOptions,
     SubscribeOptions,
 )
-
-MAX_EXACT = 2**53
 
 # What the frontend sends to PREFIX.echo (the test expects exactly this back, JSON-safe).
 ECHO_ARGS = [
@@ -73,108 +59,6 @@ ECHO_ARGS = [
     "ü€𝄞",
 ]
 ECHO_KWARGS = {"k": "Grüße 🌍", "blob": b"\xca\xfe", "empty": {}, "list": []}
-
-
-def to_json_safe(value):
-    if isinstance(value, (bytes, bytearray)):
-        return {"$bytes": bytes(value).hex()}
-    if value is None or isinstance(value, (bool, str)):
-        return value
-    if isinstance(value, int):
-        return value if -MAX_EXACT <= value <= MAX_EXACT else {"$int": str(value)}
-    if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")) or value.is_integer():
-            return {"$float": repr(value)}
-        return value
-    if isinstance(value, (list, tuple)):
-        return [to_json_safe(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): to_json_safe(v) for k, v in value.items()}
-    return {"$unexpected": type(value).__name__, "repr": repr(value)}
-
-
-def emit(**fields):
-    sys.stdout.write(json.dumps(to_json_safe(fields), ensure_ascii=False) + "\n")
-    sys.stdout.flush()
-
-
-def result_of(value):
-    """A call's outcome as Autobahn hands it over: a plain value or a CallResult."""
-    if isinstance(value, CallResult):
-        return {"results": list(value.results), "kwresults": dict(value.kwresults)}
-    return {"value": value}
-
-
-def patch_rawsocket_transport_details():
-    if hasattr(WampRawSocketClientProtocol, "transport_details"):
-        return False
-    WampRawSocketClientProtocol.transport_details = property(
-        lambda self: getattr(self, "_transport_details", None)
-    )
-    return True
-
-
-class Session(ApplicationSession):
-    """An ApplicationSession whose lifecycle can be awaited."""
-
-    def __init__(self, config, role):
-        super().__init__(config)
-        self.role = role
-        loop = asyncio.get_running_loop()
-        self.joined = loop.create_future()
-        self.disconnected = loop.create_future()
-        self.close_reason = None
-
-    def onJoin(self, details):
-        if not self.joined.done():
-            self.joined.set_result(details)
-
-    def onLeave(self, details):
-        self.close_reason = details.reason
-        return super().onLeave(details)
-
-    def onDisconnect(self):
-        if not self.joined.done():
-            self.joined.set_exception(ConnectionError("transport closed before the session joined"))
-        if not self.disconnected.done():
-            self.disconnected.set_result(True)
-
-
-async def connect(url, serializer_name, realm, role, step_timeout):
-    loop = asyncio.get_running_loop()
-    session = Session(ComponentConfig(realm=realm), role)
-    serializer = create_transport_serializer(serializer_name)
-    parsed = urllib.parse.urlsplit(url)
-    if parsed.scheme in ("ws", "wss"):
-        factory = WampWebSocketClientFactory(lambda: session, url=url, serializers=[serializer])
-        connecting = loop.create_connection(
-            factory, parsed.hostname, parsed.port, ssl=parsed.scheme == "wss" or None
-        )
-    elif parsed.scheme == "rs":
-        factory = WampRawSocketClientFactory(lambda: session, serializer=serializer)
-        if url.startswith("rs://unix:"):
-            connecting = loop.create_unix_connection(factory, url[len("rs://unix:"):])
-        else:
-            connecting = loop.create_connection(factory, parsed.hostname, parsed.port)
-    else:
-        raise ValueError("unsupported URL {!r}".format(url))
-    await asyncio.wait_for(connecting, step_timeout)
-    details = await asyncio.wait_for(session.joined, step_timeout)
-    emit(
-        role=role,
-        step="joined",
-        session=details.session,
-        realm=details.realm,
-        authrole=details.authrole,
-        serializer=session._transport._serializer.SERIALIZER_ID,
-    )
-    return session
-
-
-async def leave(session, step_timeout):
-    session.leave()
-    await asyncio.wait_for(session.disconnected, step_timeout)
-    emit(role=session.role, step="left", reason=session.close_reason)
 
 
 class Backend:
@@ -283,24 +167,22 @@ async def frontend(session, prefix, step_timeout):
 
 
 async def main(args):
-    if args.url.startswith("rs:") and patch_rawsocket_transport_details():
-        emit(quirk="rawsocket_transport_details")
     t = args.step_timeout
     if args.role == "backend":
-        session = await connect(args.url, args.serializer, args.realm, "backend", t)
+        session = await connect(args.url, args.serializer, args.realm, t, "backend")
         backend = Backend(session, args.prefix)
         await backend.setup()
         await backend.wait_for_events(args.timeout)
         await leave(session, t)
     elif args.role == "frontend":
-        session = await connect(args.url, args.serializer, args.realm, "frontend", t)
+        session = await connect(args.url, args.serializer, args.realm, t, "frontend")
         await frontend(session, args.prefix, t)
         await leave(session, t)
     else:
-        back = await connect(args.url, args.serializer, args.realm, "backend", t)
+        back = await connect(args.url, args.serializer, args.realm, t, "backend")
         backend = Backend(back, args.prefix)
         await backend.setup()
-        front = await connect(args.url, args.serializer, args.realm, "frontend", t)
+        front = await connect(args.url, args.serializer, args.realm, t, "frontend")
         await frontend(front, args.prefix, t)
         await backend.wait_for_events(t)
         await leave(front, t)
@@ -309,33 +191,14 @@ async def main(args):
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argument_parser(__doc__, timeout=10.0, step_timeout=5.0, log_level="warn")
     parser.add_argument("--url", required=True)
     parser.add_argument("--serializer", required=True)
     parser.add_argument("--role", choices=["backend", "frontend", "both"], default="both")
     parser.add_argument("--prefix", required=True, help="URI prefix of this run's procedures and topic")
     parser.add_argument("--realm", default="realm1")
-    parser.add_argument("--timeout", type=float, default=10.0, help="whole run, seconds")
-    parser.add_argument("--step-timeout", type=float, default=5.0, help="each network step, seconds")
-    parser.add_argument("--log-level", default="warn", help="Autobahn's log level, logged to stderr")
     return parser.parse_args(argv)
 
 
-def run(argv):
-    args = parse_args(argv)
-    txaio.start_logging(out=sys.stderr, level=args.log_level)
-    try:
-        asyncio.run(asyncio.wait_for(main(args), args.timeout))
-    except asyncio.TimeoutError:
-        emit(failed="timed out after {} s".format(args.timeout))
-        traceback.print_exc()
-        return 2
-    except Exception as err:  # noqa: BLE001 - report whatever the peer raised
-        emit(failed="{}: {}".format(type(err).__name__, err))
-        traceback.print_exc()
-        return 1
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(run(sys.argv[1:]))
+    sys.exit(run(main, parse_args(sys.argv[1:])))
