@@ -72,6 +72,11 @@ class OpenedConnection implements TransportHandler, ClientConnection {
     else this.queue.push(message);
   }
 
+  /** Snapshots hold the connection: serialize what it is, never the socket behind it. */
+  toJSON(): { handle: { details: TransportDetails; isOpen: boolean } } {
+    return { handle: { details: this.handle.details, isOpen: this.handle.isOpen } };
+  }
+
   attach(receiver: (message: unknown[]) => void): void {
     this.receiver = receiver;
     const pending = this.queue;

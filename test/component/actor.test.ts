@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type InspectionEvent, type StateValue, waitFor } from "xstate";
 import { type ComponentActor, createComponentActor } from "../../src/component.js";
 import type { Router } from "../../src/router/router.js";
-import { startRouter, wsUrl } from "./helpers.js";
+import { rsUrl, startRouter, wsUrl } from "./helpers.js";
 
 let router: Router;
 const actors: ComponentActor[] = [];
@@ -75,4 +75,23 @@ describe("createComponentActor", () => {
       expect.arrayContaining(["START", "transport.opened", "wamp.welcome", "STOP", "wamp.goodbye"]),
     );
   });
+
+  for (const [kind, url] of [
+    ["WebSocket", () => wsUrl(router)],
+    ["RawSocket", () => rsUrl(router)],
+    ["in-memory", () => ({ type: "memory" as const, router })],
+  ] as const) {
+    it(`a joined snapshot serializes as JSON over ${kind} (what inspectors do), showing no socket`, async () => {
+      const actor = createComponentActor({ transports: url(), logLevel: "off" });
+      actors.push(actor);
+      actor.start();
+      await waitFor(actor, (s) => s.matches({ online: "joined" }), { timeout: 5000 });
+      const json = JSON.parse(JSON.stringify(actor.getSnapshot())) as {
+        context: { connection: { handle: { details: { peer: string }; isOpen: boolean } } };
+      };
+      expect(json.context.connection.handle.isOpen).toBe(true);
+      expect(typeof json.context.connection.handle.details.peer).toBe("string");
+      expect(JSON.stringify(json)).not.toMatch(/_socket|_receiver|_readableState/);
+    });
+  }
 });

@@ -122,6 +122,11 @@ class WebSocketConnection implements TransportHandle {
     return this.open;
   }
 
+  /** What JSON.stringify shows (e.g. of an actor snapshot holding it): never the socket. */
+  toJSON(): { details: TransportDetails; isOpen: boolean } {
+    return { details: this.details, isOpen: this.open };
+  }
+
   receive(data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
     if (!this.open) return;
     const bytes = Array.isArray(data)
