@@ -195,26 +195,29 @@ function writeBigInt(value: bigint): void {
 
 function writeString(text: string): void {
   const units = text.length;
-  if (units < 8) {
-    // at most 21 bytes: the length always fits the initial byte
-    ensure(1 + 3 * units);
-    const headAt = pos++;
-    pos = writeUtf8(out, pos, text);
-    out[headAt] = (MAJOR_TEXT << 5) | (pos - headAt - 1);
+  if (units < 24) {
+    // Written behind a one-byte head: fewer than 24 bytes unless non-ASCII characters widen it
+    // (URIs, keys and most short strings are ASCII), in which case it moves one byte up for a
+    // two-byte head (≤ 69 bytes). No copy on the common path.
+    ensure(2 + 3 * units);
+    const headAt = pos;
+    pos = writeUtf8(out, pos + 1, text);
+    const length = pos - headAt - 1;
+    if (length < 24) {
+      out[headAt] = (MAJOR_TEXT << 5) | length;
+    } else {
+      out.copyWithin(headAt + 2, headAt + 1, pos);
+      out[headAt] = (MAJOR_TEXT << 5) | 24;
+      out[headAt + 1] = length;
+      pos++;
+    }
   } else if (units < 86) {
-    // at most 255 bytes: write behind a two-byte head, then narrow it if the length fits in one
+    // 24 to 255 bytes: always a two-byte head
     ensure(2 + 3 * units);
     const headAt = pos;
     pos = writeUtf8(out, pos + 2, text);
-    const length = pos - headAt - 2;
-    if (length < 24) {
-      out.copyWithin(headAt + 1, headAt + 2, pos);
-      out[headAt] = (MAJOR_TEXT << 5) | length;
-      pos--;
-    } else {
-      out[headAt] = (MAJOR_TEXT << 5) | 24;
-      out[headAt + 1] = length;
-    }
+    out[headAt] = (MAJOR_TEXT << 5) | 24;
+    out[headAt + 1] = pos - headAt - 2;
   } else {
     const length = Buffer.byteLength(text, "utf8");
     writeHead(MAJOR_TEXT, length);
@@ -269,46 +272,38 @@ function writeMap(object: object, depth: number): void {
   }
 }
 
+// An if chain of `typeof x === "..."` tests, not a `switch (typeof x)`: the optimizing compiler
+// turns each test into a type check, where the switch materializes the typeof string by a call.
 function writeValue(value: unknown, depth: number): void {
-  switch (typeof value) {
-    case "string":
-      writeString(value);
-      return;
-    case "number":
-      writeNumber(value);
-      return;
-    case "boolean":
-      ensure(1);
-      out[pos++] = value ? TRUE : FALSE;
-      return;
-    case "bigint":
-      writeBigInt(value);
-      return;
-    case "object":
-      if (value === null) break;
-      if (depth >= MAX_DEPTH) {
-        throw new ProtocolError("SERIALIZER_ENCODE_FAILED", `cbor: nested deeper than ${MAX_DEPTH} levels`);
-      }
-      if (Array.isArray(value)) {
-        writeHead(MAJOR_ARRAY, value.length);
-        for (let i = 0; i < value.length; i++) writeValue(value[i], depth + 1);
-        return;
-      }
-      if (value instanceof Uint8Array) {
-        writeBytes(value);
-        return;
-      }
+  if (typeof value === "string") {
+    writeString(value);
+  } else if (typeof value === "number") {
+    writeNumber(value);
+  } else if (typeof value === "object" && value !== null) {
+    if (depth >= MAX_DEPTH) {
+      throw new ProtocolError("SERIALIZER_ENCODE_FAILED", `cbor: nested deeper than ${MAX_DEPTH} levels`);
+    }
+    if (Array.isArray(value)) {
+      writeHead(MAJOR_ARRAY, value.length);
+      for (let i = 0; i < value.length; i++) writeValue(value[i], depth + 1);
+    } else if (value instanceof Uint8Array) {
+      writeBytes(value);
+    } else if (value instanceof Date) {
       // what JSON.stringify makes of a Date, without running user toJSON code mid-encode
-      if (value instanceof Date) {
-        writeString(value.toISOString());
-        return;
-      }
+      writeString(value.toISOString());
+    } else {
       writeMap(value, depth + 1);
-      return;
+    }
+  } else if (typeof value === "boolean") {
+    ensure(1);
+    out[pos++] = value ? TRUE : FALSE;
+  } else if (typeof value === "bigint") {
+    writeBigInt(value);
+  } else {
+    // null, and (like JSON inside lists) undefined, functions and symbols
+    ensure(1);
+    out[pos++] = NULL;
   }
-  // null, and (like JSON inside lists) undefined, functions and symbols
-  ensure(1);
-  out[pos++] = NULL;
 }
 
 /**

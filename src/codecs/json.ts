@@ -137,8 +137,9 @@ export function decodeJsonText(text: string): unknown[] {
   // A NUL can only be in the text as the escape \u0000 (RFC 7159 §7 forbids raw control characters),
   // so this native substring search keeps the walk off the hot path of messages without bytes. It
   // runs before JSON.parse, while the text is fresh in the cache: after the parse it measured
-  // several times slower.
-  const mayHoldBytes = text.includes("\\u0000");
+  // several times slower. Most texts hold no escape at all, and a one-character search (memchr)
+  // rules them out for about half the cost of the six-character one.
+  const mayHoldBytes = text.indexOf("\\") !== -1 && text.includes("\\u0000");
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -148,26 +148,29 @@ const BIN8 = 0xc4;
 
 function writeString(text: string): void {
   const units = text.length;
-  if (units < 11) {
-    // at most 30 bytes: always a fixstr
-    ensure(1 + 3 * units);
-    const headerAt = pos++;
-    pos = writeUtf8(out, pos, text);
-    out[headerAt] = 0xa0 | (pos - headerAt - 1);
+  if (units < 32) {
+    // Written behind a fixstr head: at most 31 bytes unless non-ASCII characters widen it (URIs,
+    // keys and most short strings are ASCII), in which case it moves one byte up for a str 8 head
+    // (≤ 93 bytes). No copy on the common path, which a write-then-narrow scheme would pay.
+    ensure(2 + 3 * units);
+    const headerAt = pos;
+    pos = writeUtf8(out, pos + 1, text);
+    const length = pos - headerAt - 1;
+    if (length < 32) {
+      out[headerAt] = 0xa0 | length;
+    } else {
+      out.copyWithin(headerAt + 2, headerAt + 1, pos);
+      out[headerAt] = STR8;
+      out[headerAt + 1] = length;
+      pos++;
+    }
   } else if (units < 86) {
-    // at most 255 bytes: write behind a str 8 header, then fall back to fixstr if short enough
+    // 32 to 255 bytes: always a str 8
     ensure(2 + 3 * units);
     const headerAt = pos;
     pos = writeUtf8(out, pos + 2, text);
-    const length = pos - headerAt - 2;
-    if (length < 32) {
-      out.copyWithin(headerAt + 1, headerAt + 2, pos);
-      out[headerAt] = 0xa0 | length;
-      pos--;
-    } else {
-      out[headerAt] = STR8;
-      out[headerAt + 1] = length;
-    }
+    out[headerAt] = STR8;
+    out[headerAt + 1] = pos - headerAt - 2;
   } else {
     const length = Buffer.byteLength(text, "utf8");
     ensure(5 + length);
@@ -235,48 +238,37 @@ function writeMap(object: object, depth: number): void {
   }
 }
 
+// An if chain of `typeof x === "..."` tests, not a `switch (typeof x)`: the optimizing compiler
+// turns each test into a type check, where the switch materializes the typeof string by a call.
 function writeValue(value: unknown, depth: number): void {
-  switch (typeof value) {
-    case "string":
-      writeString(value);
-      return;
-    case "number":
-      writeNumber(value);
-      return;
-    case "boolean":
-      ensure(1);
-      out[pos++] = value ? 0xc3 : 0xc2;
-      return;
-    case "bigint":
-      writeBigInt(value);
-      return;
-    case "object":
-      if (value === null) break;
-      if (depth >= MAX_DEPTH) {
-        throw new ProtocolError(
-          "SERIALIZER_ENCODE_FAILED",
-          `msgpack: nested deeper than ${MAX_DEPTH} levels`,
-        );
-      }
-      if (Array.isArray(value)) {
-        writeArray(value, depth + 1);
-        return;
-      }
-      if (value instanceof Uint8Array) {
-        writeBytes(value);
-        return;
-      }
+  if (typeof value === "string") {
+    writeString(value);
+  } else if (typeof value === "number") {
+    writeNumber(value);
+  } else if (typeof value === "object" && value !== null) {
+    if (depth >= MAX_DEPTH) {
+      throw new ProtocolError("SERIALIZER_ENCODE_FAILED", `msgpack: nested deeper than ${MAX_DEPTH} levels`);
+    }
+    if (Array.isArray(value)) {
+      writeArray(value, depth + 1);
+    } else if (value instanceof Uint8Array) {
+      writeBytes(value);
+    } else if (value instanceof Date) {
       // what JSON.stringify makes of a Date, without running user toJSON code mid-encode
-      if (value instanceof Date) {
-        writeString(value.toISOString());
-        return;
-      }
+      writeString(value.toISOString());
+    } else {
       writeMap(value, depth + 1);
-      return;
+    }
+  } else if (typeof value === "boolean") {
+    ensure(1);
+    out[pos++] = value ? 0xc3 : 0xc2;
+  } else if (typeof value === "bigint") {
+    writeBigInt(value);
+  } else {
+    // null, and (like JSON inside lists) undefined, functions and symbols
+    ensure(1);
+    out[pos++] = 0xc0;
   }
-  // null, and (like JSON inside lists) undefined, functions and symbols
-  ensure(1);
-  out[pos++] = 0xc0;
 }
 
 /**

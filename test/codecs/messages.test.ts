@@ -177,6 +177,51 @@ describe("parseMessage: the envelope", () => {
     }
   });
 
+  it("checks the data-plane kinds field by field, with empty and non-empty Options/Details", () => {
+    // CALL, RESULT, EVENT, INVOCATION, YIELD and PUBLISH: arity, ids, dict type, attributes with
+    // empty and non-empty dicts, URIs and the Arguments/ArgumentsKw tail.
+    // message, kind, where its dict is, the dict's name, a known bool attribute of it, the first id
+    const hot: [unknown[], string, number, string, string, string][] = [
+      [[48, 1, {}, "com.a", [1], { k: 1 }], "CALL", 2, "options", "receive_progress", "request"],
+      [[50, 1, {}, [1], { k: 1 }], "RESULT", 2, "details", "progress", "request"],
+      [[36, 1, 2, {}, [1], { k: 1 }], "EVENT", 3, "details", "retained", "subscription"],
+      [[68, 1, 2, {}, [1], { k: 1 }], "INVOCATION", 3, "details", "receive_progress", "request"],
+      [[70, 1, {}, [1], { k: 1 }], "YIELD", 2, "options", "progress", "request"],
+      [[16, 1, {}, "com.a", [1], { k: 1 }], "PUBLISH", 2, "options", "acknowledge", "request"],
+    ];
+    for (const [message, name, dictAt, dictName, flag, firstId] of hot) {
+      expect(parseMessage(message)).toBe(message);
+      // a known attribute with the wrong type, alone or after unknown/custom ones; empty and
+      // well-typed dicts pass
+      expectBadField(withAt(message, dictAt, { [flag]: "yes" }), name, `${dictName}.${flag}`);
+      expectBadField(
+        withAt(message, dictAt, { x_custom: 1, _other: [], [flag]: 1 }),
+        name,
+        `${dictName}.${flag}`,
+      );
+      expect(parseMessage(withAt(message, dictAt, { x_custom: 1, [flag]: undefined }))).toBeDefined();
+      expect(parseMessage(withAt(message, dictAt, { [flag]: true }))).toBeDefined();
+      expect(parseMessage(withAt(message, dictAt, {}))).toBeDefined();
+      // not a dict at all
+      for (const bad of [null, [], new Map(), new Uint8Array(1), Object.create({})]) {
+        expectBadField(withAt(message, dictAt, bad), name, dictName);
+      }
+      // the first id, the tail and the arity
+      expectBadField(withAt(message, 1, 0), name, firstId);
+      expectBadField(withAt(message, message.length - 1, []), name, "kwargs");
+      expect(rejection(message.slice(0, dictAt)).code).toBe("MESSAGE_BAD_ARITY");
+      expect(rejection([...message, {}]).code).toBe("MESSAGE_BAD_ARITY");
+    }
+    expectBadField([48, 1, {}, "com..a"], "CALL", "procedure");
+    expectBadField([16, 1, {}, "com.a b"], "PUBLISH", "topic");
+    expectBadField([48, 1, {}, "com.A"], "CALL", "procedure", { strictUris: true });
+    expectBadField([16, 1, {}, "com.A"], "PUBLISH", "topic", { strictUris: true });
+    // a type code that equals a data-plane code only loosely is no type code
+    for (const code of ["48", 48.000001, [48], new Number(48)]) {
+      expect(rejection([code, 1, {}, "com.a"]).code).toBe("MESSAGE_UNKNOWN_TYPE");
+    }
+  });
+
   it("names the message and the field in the error text", () => {
     const err = rejection([48, "7", {}, "com.myapp.add2"]);
     expect(err.message).toContain("CALL");

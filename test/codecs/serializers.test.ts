@@ -328,6 +328,10 @@ describe("JSON binary convention (advanced profile, Binary support in JSON)", ()
       expect(hex((nested.k as Uint8Array[])[0])).toBe(hex(specBytes));
       expect(nested.plain).toBe("a\u0000b"); // only a leading NUL marks bytes
     }
+    // other escapes alone leave every string a string; a NUL escape after them is still found
+    expect(jsonSerializer.decode('[1,"a\\n\\"b","\\u0001x"]')).toEqual([[1, 'a\n"b', "\u0001x"]]);
+    const [[, , later]] = jsonSerializer.decode(`[1,"a\\tb","${specString}"]`);
+    expect(hex(later as Uint8Array)).toBe(hex(specBytes));
   });
 
   it("keeps a __proto__ key an own property when reviving bytes", () => {
@@ -395,6 +399,27 @@ describe("our encoders against the libraries", () => {
       const message = [list, map, text, bytes];
       expect(hex(msgpackSerializer.encode(message))).toBe(hex(packr.pack(message)));
       expect(hex(cborSerializer.encode(message))).toBe(hex(cborx.encode(message)));
+    }
+  });
+
+  it("pick the string head by UTF-8 length, non-ASCII short strings that outgrow the short head included", () => {
+    // Short strings are written behind a one-byte head (fixstr / CBOR's initial byte) and moved up
+    // one byte when multi-byte characters make them too long for it; longer ones take str 8 / a
+    // two-byte head directly.
+    const texts: string[] = [];
+    for (let units = 0; units <= 90; units++) {
+      for (const char of ["x", "é", "€", "😀"]) {
+        // whole characters only: a lone surrogate is written differently by msgpackr and cbor-x
+        const text = char.repeat(Math.ceil(units / char.length));
+        texts.push(text, `a${text}`, `${"x".repeat(units)}${char}`);
+      }
+    }
+    for (const text of texts) {
+      const message = [text, { [text]: text }];
+      expect(hex(msgpackSerializer.encode(message))).toBe(hex(packr.pack(message)));
+      expect(hex(cborSerializer.encode(message))).toBe(hex(cborx.encode(message)));
+      expect(msgpackSerializer.decode(msgpackSerializer.encode(message))).toEqual([message]);
+      expect(cborSerializer.decode(cborSerializer.encode(message))).toEqual([message]);
     }
   });
 
