@@ -2,29 +2,14 @@
  * Every example in examples/ runs to completion as a real process (over the built dist/, imported
  * as "xwamp" through the package's exports) and says what it is meant to say.
  */
-import { spawn } from "node:child_process";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { killStarted, root, runNode } from "./nodeProcess.js";
 
-const root = join(import.meta.dirname, "..");
+afterAll(killStarted);
 
 function runExample(file: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(root, "examples", file)], { cwd: root });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return runNode(join(root, "examples", file));
 }
 
 const expectations: Record<string, string[]> = {

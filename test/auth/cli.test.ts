@@ -4,52 +4,20 @@
  * publicKeyOf / deriveWampcraKey / Autobahn|Python's derive_key, and `xwamp router --config` with
  * the issue's example configuration, joined by components with the keys keygen printed.
  */
-import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { deriveWampcraKey, publicKeyOf } from "../../src/auth/client.js";
+import { killStarted, requireBuild, startXwamp } from "../nodeProcess.js";
 import { issueConfig, joinAs, refusalOf, Teardown, URI } from "./helpers.js";
 
-const root = join(import.meta.dirname, "../..");
-const bin = join(root, "bin/xwamp.js");
-const children: ChildProcessWithoutNullStreams[] = [];
 const teardown = new Teardown();
+const xwamp = startXwamp;
 
-beforeAll(() => {
-  if (!existsSync(join(root, "dist/cli/main.js")))
-    throw new Error("dist/ is missing: run `npm run build` (npm test does)");
-});
+beforeAll(requireBuild);
 afterEach(() => teardown.run());
-afterAll(() => {
-  for (const child of children.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
-});
-
-function xwamp(args: string[], stdin?: string) {
-  const child = spawn(process.execPath, [bin, ...args], { cwd: root });
-  children.push(child);
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (d) => {
-    stdout += d;
-  });
-  child.stderr.on("data", (d) => {
-    stderr += d;
-  });
-  if (stdin !== undefined) child.stdin.end(stdin);
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  const waitFor = async (pattern: RegExp, count = 1): Promise<string[]> => {
-    for (let i = 0; i < 400; i++) {
-      const lines = stdout.split("\n").filter((l) => pattern.test(l));
-      if (lines.length >= count) return lines;
-      if (child.exitCode !== null) break;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    throw new Error(`no ${pattern} in output: ${stdout} ${stderr}`);
-  };
-  return { child, exited, waitFor, output: () => ({ stdout, stderr }) };
-}
+afterAll(killStarted);
 
 /** Run to completion; stdout, stderr, exit code. */
 async function run(args: string[], stdin?: string) {

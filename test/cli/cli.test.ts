@@ -2,52 +2,19 @@
  * The `xwamp` command as a real process (bin/xwamp.js over the built dist/): help, the router with
  * flags and with a JSON config, clean shutdown on SIGTERM/SIGINT, and the narrated demo.
  */
-import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { openRawSocket } from "../../src/transports/rawsocket/client.js";
 import { openWebSocket } from "../../src/transports/websocket/client.js";
+import { killStarted, requireBuild, root, startXwamp } from "../nodeProcess.js";
 import { RawClient } from "../router/rawClient.js";
 
-const root = join(import.meta.dirname, "../..");
-const bin = join(root, "bin/xwamp.js");
-const children: ChildProcessWithoutNullStreams[] = [];
+beforeAll(requireBuild);
+afterEach(killStarted);
 
-beforeAll(() => {
-  if (!existsSync(join(root, "dist/cli/main.js")))
-    throw new Error("dist/ is missing: run `npm run build` (npm test does)");
-});
-
-afterEach(() => {
-  for (const child of children.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
-});
-
-function start(args: string[]) {
-  const child = spawn(process.execPath, [bin, ...args], { cwd: root });
-  children.push(child);
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (d) => {
-    stdout += d;
-  });
-  child.stderr.on("data", (d) => {
-    stderr += d;
-  });
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  const output = () => ({ stdout, stderr });
-  const waitFor = async (pattern: RegExp, count = 1): Promise<string[]> => {
-    for (let i = 0; i < 200; i++) {
-      const lines = stdout.split("\n").filter((l) => pattern.test(l));
-      if (lines.length >= count) return lines;
-      if (child.exitCode !== null) break;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    throw new Error(`no ${pattern} in output: ${stdout} ${stderr}`);
-  };
-  return { child, exited, output, waitFor };
-}
+const start = startXwamp;
 
 describe("xwamp help", () => {
   it("prints usage and exits 0", async () => {

@@ -3,18 +3,12 @@
  * loopback, prints bracketed URLs (`ws://[::1]:<port>/ws`, `rs://[::1]:<port>`), and clients join
  * through exactly those URLs. Skips, loudly, where ::1 cannot be bound.
  */
-import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
 import { createServer } from "node:net";
-import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { openRawSocket } from "../../src/transports/rawsocket/client.js";
 import { openWebSocket } from "../../src/transports/websocket/client.js";
+import { killStarted, requireBuild, startXwamp } from "../nodeProcess.js";
 import { RawClient } from "../router/rawClient.js";
-
-const root = join(import.meta.dirname, "../..");
-const bin = join(root, "bin/xwamp.js");
-const children: ChildProcessWithoutNullStreams[] = [];
 
 /** True when this machine can listen on `host`. */
 function canBind(host: string): Promise<boolean> {
@@ -28,38 +22,10 @@ function canBind(host: string): Promise<boolean> {
 const ipv6 = await canBind("::1");
 if (!ipv6) console.warn("SKIPPED test/cli/host.test.ts: this machine cannot bind the IPv6 loopback ::1");
 
-beforeAll(() => {
-  if (!existsSync(join(root, "dist/cli/main.js")))
-    throw new Error("dist/ is missing: run `npm run build` (npm test does)");
-});
+beforeAll(requireBuild);
+afterEach(killStarted);
 
-afterEach(() => {
-  for (const child of children.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
-});
-
-function start(args: string[]) {
-  const child = spawn(process.execPath, [bin, ...args], { cwd: root });
-  children.push(child);
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (d) => {
-    stdout += d;
-  });
-  child.stderr.on("data", (d) => {
-    stderr += d;
-  });
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  const waitFor = async (pattern: RegExp, count = 1): Promise<string[]> => {
-    for (let i = 0; i < 200; i++) {
-      const lines = stdout.split("\n").filter((l) => pattern.test(l));
-      if (lines.length >= count) return lines;
-      if (child.exitCode !== null) break;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    throw new Error(`no ${pattern} in output: ${stdout} ${stderr}`);
-  };
-  return { child, exited, waitFor, output: () => ({ stdout, stderr }) };
-}
+const start = startXwamp;
 
 describe.skipIf(!ipv6)("xwamp router --host ::1", () => {
   it("prints ws://[::1]:<port>/ws and a client joins through it", async () => {

@@ -11,18 +11,7 @@ import {
   writeFrame,
 } from "../../src/codecs/rawsocket/index.js";
 import { ProtocolError } from "../../src/errors.js";
-
-const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ""), "hex"));
-const toHex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    return (err as { code?: string }).code;
-  }
-  return undefined;
-}
+import { codeOf, hex, toHex } from "./rawsocketHelpers.js";
 
 // [type, length, header hex] from the spec's "Framing" section.
 const fixtures: [RawSocketFrameType, number, string][] = [

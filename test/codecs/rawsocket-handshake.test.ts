@@ -15,18 +15,7 @@ import {
   RawSocketHandshakeRefusedError,
 } from "../../src/codecs/rawsocket/index.js";
 import { ProtocolError } from "../../src/errors.js";
-
-const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ""), "hex"));
-const toHex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    return (err as { code?: string }).code;
-  }
-  return undefined;
-}
+import { codeOf, hex, toHex } from "./rawsocketHelpers.js";
 
 describe("handshake request", () => {
   it("encodes every LENGTH and serializer as 7f (L<<4|S) 00 00", () => {

@@ -13,9 +13,7 @@ import {
   type RawSocketFrameType,
 } from "../../src/codecs/rawsocket/index.js";
 import { ProtocolError } from "../../src/errors.js";
-
-const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ""), "hex"));
-const toHex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
+import { codeOf, hex, toHex } from "./rawsocketHelpers.js";
 
 interface Spec {
   type: RawSocketFrameType;
@@ -66,15 +64,6 @@ function readAll(chunks: Uint8Array[], options: RawSocketFrameReaderOptions): Re
     maxBuffered = Math.max(maxBuffered, reader.bufferedBytes);
   }
   return { handshake, frames, maxBuffered };
-}
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    return (err as { code?: string }).code;
-  }
-  return undefined;
 }
 
 const bytesOf = (...values: number[]) => Uint8Array.from(values);
