@@ -3,6 +3,7 @@
  * advanced profile §"Binary support in JSON": a byte array travels as a string made of a NUL
  * character followed by its standard Base64 (RFC 4648 §4), and comes back as a `Uint8Array`.
  */
+import { MessageType } from "./messages/messageType.js";
 import type { Serializer } from "./serializer.js";
 import { decodeFailed, encodeFailed, notAList } from "./serializerErrors.js";
 
@@ -73,10 +74,69 @@ function bytesReplacer(this: Record<string, unknown>, key: string, value: unknow
   return raw instanceof Uint8Array ? `\0${toBase64(raw)}` : value;
 }
 
+/**
+ * Where each message type keeps its Options|Details dict (`[CALL, Request, Options, ...]` → 2), or
+ * 0 for types without one. A hint for {@link encodeJsonText}, checked before it is trusted, so a
+ * list that is not a WAMP message is encoded just as correctly, only without the shortcut.
+ */
+const DICT_AT: number[] = [];
+for (let code = 0; code <= MessageType.YIELD; code++) DICT_AT.push(0);
+for (const code of [
+  MessageType.HELLO,
+  MessageType.WELCOME,
+  MessageType.CHALLENGE,
+  MessageType.AUTHENTICATE,
+  MessageType.PUBLISH,
+  MessageType.SUBSCRIBE,
+  MessageType.UNSUBSCRIBED,
+  MessageType.CALL,
+  MessageType.CANCEL,
+  MessageType.RESULT,
+  MessageType.REGISTER,
+  MessageType.UNREGISTERED,
+  MessageType.INTERRUPT,
+  MessageType.YIELD,
+]) {
+  DICT_AT[code] = 2;
+}
+DICT_AT[MessageType.ABORT] = 1;
+DICT_AT[MessageType.GOODBYE] = 1;
+for (const code of [MessageType.ERROR, MessageType.EVENT, MessageType.INVOCATION]) DICT_AT[code] = 3;
+
+/**
+ * Whether the stringified `text` of `message` may hold the output of a byte array, without walking
+ * the message. Every byte array that reaches `JSON.stringify` comes out as a JSON object (`{}` when
+ * empty, `{"0":…}` otherwise, Buffer's `{"type":"Buffer",…}`), so text without a `{` holds none.
+ * Most messages carry exactly one object: their Options|Details dict, usually `{}`. When the text
+ * holds a single `{` and the message's dict position holds an object that stringifies as itself (not
+ * a byte array, no `toJSON`), that `{` is the dict's, and nothing else in the message is an object.
+ * Anything else (a second `{`, a `{` inside a string, a list that is no WAMP message) is left to
+ * {@link containsBytes}.
+ */
+function mayHoldBytes(message: readonly unknown[], text: string): boolean {
+  const first = text.indexOf("{");
+  if (first === -1) return false;
+  if (text.indexOf("{", first + 1) !== -1) return true;
+  const code = message[0];
+  const at = typeof code === "number" && code >= 0 && code < DICT_AT.length ? DICT_AT[code] : 0;
+  if (at === 0) return true;
+  const dict = message[at];
+  return (
+    typeof dict !== "object" ||
+    dict === null ||
+    Array.isArray(dict) ||
+    ArrayBuffer.isView(dict) ||
+    (dict as { toJSON?: unknown }).toJSON !== undefined
+  );
+}
+
 /** Encode one message as JSON text (the binary convention applied). Throws `SERIALIZER_ENCODE_FAILED`. */
 export function encodeJsonText(message: readonly unknown[]): string {
   try {
-    return containsBytes(message) ? JSON.stringify(message, bytesReplacer) : JSON.stringify(message);
+    const text = JSON.stringify(message);
+    // The walk runs only when the text leaves room for bytes; the replacer only when there are some.
+    if (mayHoldBytes(message, text) && containsBytes(message)) return JSON.stringify(message, bytesReplacer);
+    return text;
   } catch (err) {
     throw encodeFailed(FORMAT, err);
   }

@@ -322,7 +322,23 @@ describe("isId and isDict", () => {
   it("isDict accepts plain and null-prototype objects only", () => {
     expect(isDict({})).toBe(true);
     expect(isDict(Object.create(null))).toBe(true);
+    // an own "__proto__" key (as JSON.parse makes it) shadows the accessor: still a plain dict
+    expect(isDict(JSON.parse('{"__proto__": 1}'))).toBe(true);
+    expect(isDict(JSON.parse('{"__proto__": {}}'))).toBe(true);
+    const nullWithKey = Object.defineProperty(Object.create(null), "__proto__", {
+      value: 1,
+      enumerable: true,
+    });
+    expect(isDict(nullWithKey)).toBe(true);
+    class Point {
+      x = 1;
+    }
     for (const bad of [
+      Object.create({}),
+      Object.create(Object.create(null)),
+      new Point(),
+      Object.setPrototypeOf({ a: 1 }, Array.prototype),
+      Object.setPrototypeOf(JSON.parse('{"__proto__": 1}'), Map.prototype),
       null,
       [],
       new Uint8Array(0),

@@ -353,6 +353,65 @@ describe("JSON binary convention (advanced profile, Binary support in JSON)", ()
   it("refuses what JSON cannot carry with SERIALIZER_ENCODE_FAILED", () => {
     expect(outcome(() => jsonSerializer.encode([1, 10n]))).toBe("SERIALIZER_ENCODE_FAILED");
   });
+
+  // The encoder skips its walk for bytes when the text's only "{" is the message's Options|Details
+  // dict. Each case here puts an empty byte array (it stringifies as "{}", like an empty dict) or a
+  // look-alike where that shortcut would have to tell them apart.
+  describe("finds bytes that hide behind the one-dict shortcut", () => {
+    const empty = new Uint8Array(0);
+    const cases: [string, unknown[], string][] = [
+      ["empty bytes in the args", [48, 1, {}, "a.b", [empty]], '[48,1,{},"a.b",["\\u0000"]]'],
+      ["empty bytes as the options", [48, 1, empty, "a.b"], '[48,1,"\\u0000","a.b"]'],
+      ["empty bytes as the details of an EVENT", [36, 1, 2, empty], '[36,1,2,"\\u0000"]'],
+      ["empty bytes inside the options", [48, 1, { x: empty }, "a.b"], '[48,1,{"x":"\\u0000"},"a.b"]'],
+      ["empty bytes in the kwargs", [50, 1, {}, [], { k: empty }], '[50,1,{},[],{"k":"\\u0000"}]'],
+      ["a transparent payload", [36, 1, 2, {}, new Uint8Array([1])], '[36,1,2,{},"\\u0000AQ=="]'],
+      ["a Buffer", [48, 1, {}, "a.b", [Buffer.from([1])]], '[48,1,{},"a.b",["\\u0000AQ=="]]'],
+      [
+        "options with a toJSON, bytes elsewhere",
+        [48, 1, { toJSON: () => "x" }, "a.b", [empty]],
+        '[48,1,"x","a.b",["\\u0000"]]',
+      ],
+      [
+        "a Date as options, bytes elsewhere",
+        [48, 1, new Date(0), "a.b", [empty]],
+        '[48,1,"1970-01-01T00:00:00.000Z","a.b",["\\u0000"]]',
+      ],
+      ["a list that is no WAMP message", [999, empty], '[999,"\\u0000"]'],
+      ["a type code that is not a number", ["48", 1, empty], '["48",1,"\\u0000"]'],
+      ["an ERROR (details at 3)", [8, 48, 1, empty, "e.r"], '[8,48,1,"\\u0000","e.r"]'],
+    ];
+    for (const [name, message, text] of cases) {
+      it(name, () => {
+        expect(jsonSerializer.encode(message)).toBe(text);
+      });
+    }
+
+    it("leaves look-alikes alone: braces in strings, dicts, a class instance as options", () => {
+      const plain: unknown[][] = [
+        [48, 1, {}, "a{}.b", ["{}"]],
+        [48, 1, { timeout: 5 }, "a.b", [1]],
+        [48, 1, new (class Options {})(), "a.b"],
+        [17, 1, 2],
+        [36, 1, 2, {}, [{}], { k: {} }],
+      ];
+      for (const message of plain) expect(jsonSerializer.encode(message)).toBe(JSON.stringify(message));
+    });
+
+    it("agrees with an always-walking encoder on random messages", () => {
+      const reference = (message: unknown[]): string =>
+        JSON.stringify(message, function (this: Record<string, unknown>, key: string, value: unknown) {
+          const raw = this[key];
+          return raw instanceof Uint8Array ? `\0${Buffer.from(raw).toString("base64")}` : value;
+        });
+      fc.assert(
+        fc.property(messageArb, (message) => {
+          expect(jsonSerializer.encode(message)).toBe(reference(message));
+        }),
+        { numRuns: 500 },
+      );
+    });
+  });
 });
 
 /** JSON-like values that msgpackr and cbor-x encode the way the reference encoders do (32-bit integers). */
