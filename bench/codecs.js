@@ -100,14 +100,16 @@ const autobahn = {
  * xwamp's round trip as a fresh function per serializer. One shared function would see all four
  * serializer objects and go megamorphic, a cost of this harness that the bare references (one
  * function per library) would not pay. `new Function` compiles a separate function each time, with
- * its own type feedback, as a transport bound to one serializer has.
+ * its own type feedback, as a transport bound to one serializer has. parseMessage gets the options
+ * xwamp's router and client pass for that serializer (`plainObjects` for json and ubjson).
  */
-function xwampRoundTrip() {
+function xwampRoundTrip(serializer) {
   const make = new Function(
     "parseMessage",
-    "return (serializer, message) => parseMessage(serializer.decode(serializer.encode(message))[0]);",
+    "options",
+    "return (serializer, message) => parseMessage(serializer.decode(serializer.encode(message))[0], options);",
   );
-  return make(parseMessage);
+  return make(parseMessage, serializer.plainObjects ? { plainObjects: true } : undefined);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -119,7 +121,7 @@ function xwampRoundTrip() {
 export async function measure() {
   const records = [];
   const names = ["json", "msgpack", "cbor", "ubjson"];
-  const roundTrips = Object.fromEntries(names.map((name) => [name, xwampRoundTrip()]));
+  const roundTrips = Object.fromEntries(names.map((name) => [name, xwampRoundTrip(getSerializer(name))]));
   // Steady state first: every code path sees every message kind before anything is timed, as in a
   // long-running peer (otherwise the first case measured pays for JIT tiering and deopts).
   for (let round = 0; round < 3; round++) {

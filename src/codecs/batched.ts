@@ -81,6 +81,7 @@ export const jsonBatchedSerializer: BatchedSerializer = Object.freeze({
   rawsocketId: 1,
   binary: false,
   batched: true,
+  plainObjects: true,
   encode(message: readonly unknown[]): string {
     return encodeJsonText(message) + JSON_SEPARATOR;
   },
@@ -96,6 +97,8 @@ export const jsonBatchedSerializer: BatchedSerializer = Object.freeze({
 /** Bytes ⇄ one message, with room reserved in front of the encoding for the length prefix. */
 interface BinaryCodec {
   readonly format: string;
+  /** `Serializer.plainObjects` of the unbatched serializer. */
+  readonly plainObjects: boolean;
   encode(message: readonly unknown[], reserve: number): Uint8Array;
   decode(data: Uint8Array): unknown[];
 }
@@ -119,6 +122,7 @@ function binaryBatched(name: SerializerName, rawsocketId: 2 | 3 | 4, codec: Bina
     rawsocketId,
     binary: true,
     batched: true,
+    plainObjects: codec.plainObjects,
     encode: encodeOne,
     encodeBatch(messages: readonly (readonly unknown[])[]): Uint8Array {
       if (messages.length === 0) throw emptyBatch();
@@ -166,6 +170,7 @@ function binaryBatched(name: SerializerName, rawsocketId: 2 | 3 | 4, codec: Bina
  */
 export const msgpackBatchedSerializer = binaryBatched("msgpack.batched", 2, {
   format: "msgpack",
+  plainObjects: false,
   encode: encodeMsgpack,
   decode: decodeMsgpack,
 });
@@ -182,6 +187,7 @@ export const msgpackBatchedSerializer = binaryBatched("msgpack.batched", 2, {
  */
 export const cborBatchedSerializer = binaryBatched("cbor.batched", 3, {
   format: "cbor",
+  plainObjects: false,
   encode: encodeCbor,
   decode: decodeCbor,
 });
@@ -198,6 +204,7 @@ export const cborBatchedSerializer = binaryBatched("cbor.batched", 3, {
  */
 export const ubjsonBatchedSerializer = binaryBatched("ubjson.batched", 4, {
   format: "ubjson",
+  plainObjects: true,
   encode: encodeUbjson,
   decode: decodeUbjson,
 });

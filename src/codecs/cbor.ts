@@ -365,6 +365,7 @@ export const cborSerializer: Serializer = Object.freeze({
   rawsocketId: 3,
   binary: true,
   batched: false,
+  plainObjects: false,
   encode(message: readonly unknown[]): Uint8Array {
     return encodeCbor(message, 0);
   },

@@ -229,6 +229,7 @@ export const jsonSerializer: Serializer = Object.freeze({
   rawsocketId: 1,
   binary: false,
   batched: false,
+  plainObjects: true,
   encode: encodeJsonText,
   decode(data: Uint8Array | string): unknown[][] {
     return [decodeJsonText(jsonPayloadText(data))];

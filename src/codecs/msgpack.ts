@@ -450,6 +450,7 @@ export const msgpackSerializer: Serializer = Object.freeze({
   rawsocketId: 2,
   binary: true,
   batched: false,
+  plainObjects: false,
   encode(message: readonly unknown[]): Uint8Array {
     return encodeMsgpack(message, 0);
   },

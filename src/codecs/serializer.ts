@@ -28,6 +28,12 @@ export interface Serializer {
   readonly binary: boolean;
   /** True for the `.batched` variants. */
   readonly batched: boolean;
+  /**
+   * True when the decoder builds nothing but plain objects, lists, strings, numbers, booleans, null
+   * and `Uint8Array`s (json and ubjson): pass it on as `parseMessage`'s `plainObjects` option.
+   * False for msgpack and cbor, whose extensions and tags decode to other objects.
+   */
+  readonly plainObjects: boolean;
   /** Encode one WAMP message (a list). JSON gives a string, the others bytes. */
   encode(message: readonly unknown[]): Uint8Array | string;
   /**

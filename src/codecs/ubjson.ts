@@ -285,6 +285,7 @@ export const ubjsonSerializer: Serializer = Object.freeze({
   rawsocketId: 4,
   binary: true,
   batched: false,
+  plainObjects: true,
   encode(message: readonly unknown[]): Uint8Array {
     return encodeUbjson(message, 0);
   },

@@ -24,6 +24,9 @@ import type { ResolvedTransport } from "./config.js";
 import type { ComponentEvents, Emitter } from "./events.js";
 import type { SessionHooksObject } from "./sessionHooks.js";
 
+/** parseMessage's options for lists from a decoder that builds only plain objects (json, ubjson). */
+const PLAIN_OBJECTS = Object.freeze({ plainObjects: true });
+
 type Dict = Record<string, unknown>;
 
 /** What a component without `main` "returns": it stays joined until it leaves or is stopped. */
@@ -229,7 +232,10 @@ export class ComponentRuntime implements SessionHooks, SessionControl {
     if (this.o.log.enabled("trace")) this.o.log.trace("receive", { message: redact(raw) });
     let message: ReturnType<typeof parseMessage>;
     try {
-      message = parseMessage(raw);
+      message = parseMessage(
+        raw,
+        connection.handle.details.serializer.plainObjects ? PLAIN_OBJECTS : undefined,
+      );
     } catch (err) {
       const error = err instanceof ProtocolError ? err : new ProtocolViolationError(String(err));
       connection.handle.send([MessageType.ABORT, { message: error.message }, WampUri.protocolViolation]);

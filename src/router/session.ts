@@ -10,7 +10,7 @@ import {
   type AuthStep,
   type ListenerAuthenticator,
 } from "../auth/router.js";
-import { MessageType, parseMessage } from "../codecs/messages/index.js";
+import { MessageType, type ParseMessageOptions, parseMessage } from "../codecs/messages/index.js";
 import type { Serializer } from "../codecs/serializer.js";
 import { ProtocolError, WampUri } from "../errors.js";
 import { routerSessionMachine } from "../machines/routerSessionMachine.js";
@@ -67,6 +67,8 @@ export class RouterSession implements TransportHandler, RoutedPeer, RouterSessio
   authrole = "";
   roles: Dict & Record<string, { features?: Dict } | undefined> = {};
   serializer!: Serializer;
+  /** parseMessage's options for this connection: the router's URI rule, the serializer's decoder. */
+  private parseOptions: ParseMessageOptions = {};
   private handle!: TransportHandle;
   private actor!: Actor<typeof routerSessionMachine>;
   /** The realm while established; undefined before join and after leave. */
@@ -86,6 +88,7 @@ export class RouterSession implements TransportHandler, RoutedPeer, RouterSessio
   onOpen(handle: TransportHandle): void {
     this.handle = handle;
     this.serializer = handle.details.serializer;
+    this.parseOptions = { strictUris: this.router.strictUris, plainObjects: this.serializer.plainObjects };
     this.router.sessions.add(this);
     this.actor = createActor(routerSessionMachine, {
       input: {
@@ -101,7 +104,7 @@ export class RouterSession implements TransportHandler, RoutedPeer, RouterSessio
   onMessage(raw: unknown[]): void {
     let message: Msg;
     try {
-      message = parseMessage(raw, this.router.strictUris ? { strictUris: true } : undefined);
+      message = parseMessage(raw, this.parseOptions);
     } catch (err) {
       this.actor.send({
         type: "wamp.violation",

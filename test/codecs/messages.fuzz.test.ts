@@ -5,6 +5,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { getSerializer } from "../../src/codecs/index.js";
 import { parseMessage } from "../../src/codecs/messages/index.js";
 import { ProtocolError } from "../../src/errors.js";
 import { anyMessageArb, attributeArbs, valueArb } from "./messageArbitraries.js";
@@ -21,9 +22,9 @@ const CODES = [
 ];
 
 /** Parses, and checks that any failure is a well-formed ProtocolError. Returns whether it parsed. */
-function tryParse(raw: unknown, strictUris = false): boolean {
+function tryParse(raw: unknown, strictUris = false, plainObjects = false): boolean {
   try {
-    expect(parseMessage(raw, { strictUris })).toBe(raw);
+    expect(parseMessage(raw, { strictUris, plainObjects })).toBe(raw);
     return true;
   } catch (err) {
     if (!(err instanceof ProtocolError)) throw err;
@@ -235,6 +236,45 @@ describe("parseMessage fuzzing", () => {
       }),
       { numRuns: RUNS },
     );
+  });
+
+  it("plainObjects: on lists from the json and ubjson decoders, the same verdict as the reference", () => {
+    // The flag trusts the decoder to build only plain objects, lists and byte arrays; these are
+    // near-valid messages (Maps, Dates, null-prototype objects and byte arrays among the fields) as
+    // those decoders hand them over after a trip through their encoders.
+    const kindArb = fc.constantFrom(...KINDS);
+    const serializerArb = fc.constantFrom(getSerializer("json"), getSerializer("ubjson"));
+    fc.assert(
+      fc.property(
+        kindArb,
+        fc.nat(),
+        fieldArb,
+        fc.boolean(),
+        serializerArb,
+        (kind, at, value, strict, serializer) => {
+          expect(serializer.plainObjects).toBe(true);
+          const m = [...kind.minimal, ...(kind.argsAt === undefined ? [] : [["x"], { y: 1 }])];
+          m[1 + (at % (m.length - 1))] = value;
+          const bytes = serializer.encode(m);
+          const [trusted] = serializer.decode(bytes);
+          const [checked] = serializer.decode(bytes);
+          const accepted = tryParse(trusted, strict, true);
+          // after parsing: a null Arguments/ArgumentsKw reads as none and is replaced in place
+          expect(accepted).toBe(refAccepts(kind, trusted, strict));
+          expect(tryParse(checked, strict, false)).toBe(accepted);
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("plainObjects still refuses lists and byte arrays in a dict's place", () => {
+    for (const notDict of [[], [1], new Uint8Array(0), Buffer.from([1]), "x", 1]) {
+      expect(tryParse([48, 1, notDict, "a.b"], false, true)).toBe(false);
+      expect(tryParse([48, 1, {}, "a.b", [], notDict], false, true)).toBe(false);
+      expect(tryParse([35, 0, notDict], false, true)).toBe(false);
+    }
+    expect(tryParse([48, 1, null, "a.b"], false, true)).toBe(false);
   });
 
   it("mutated valid messages: only ProtocolError escapes", () => {

@@ -88,6 +88,23 @@ export function normal(value: unknown): unknown {
   return value;
 }
 
+/**
+ * The first object in `value` (depth first) that is neither a list, a `Uint8Array` nor a plain
+ * object (prototype `Object.prototype` or `null`), or `undefined`: what `Serializer.plainObjects` promises.
+ */
+export function notPlainData(value: unknown): object | undefined {
+  if (typeof value !== "object" || value === null || value instanceof Uint8Array) return undefined;
+  if (!Array.isArray(value)) {
+    const proto = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) return value;
+  }
+  for (const item of Object.values(value)) {
+    const found = notPlainData(item);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
 export function hex(data: Uint8Array | string): string {
   return typeof data === "string"
     ? Buffer.from(data, "utf8").toString("hex")

@@ -7,7 +7,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Serializer } from "../../src/codecs/index.js";
 import { ProtocolError } from "../../src/errors.js";
-import { messageArb, serializers } from "./serializerArbitraries.js";
+import { messageArb, notPlainData, serializers } from "./serializerArbitraries.js";
 
 const RUNS = 2_000;
 const CODES = [
@@ -24,6 +24,8 @@ function decodeSafely(serializer: Serializer, payload: Uint8Array | string): voi
     expect(Array.isArray(messages)).toBe(true);
     expect(messages.length).toBeGreaterThan(0);
     for (const message of messages) expect(Array.isArray(message)).toBe(true);
+    // what parseMessage's plainObjects option relies on
+    if (serializer.plainObjects) expect(notPlainData(messages)).toBeUndefined();
   } catch (err) {
     if (!(err instanceof ProtocolError)) throw err;
     expect(CODES).toContain(err.code);

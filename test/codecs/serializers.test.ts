@@ -26,6 +26,7 @@ import {
   hex,
   messageArb,
   normal,
+  notPlainData,
   outcome,
   serializers,
   TWO_53,
@@ -55,6 +56,7 @@ describe("registry", () => {
       expect(s.rawsocketId).toBe(ids[base]);
       expect(s.binary).toBe(base !== "json");
       expect(s.batched).toBe(name.endsWith(".batched"));
+      expect(s.plainObjects).toBe(base === "json" || base === "ubjson");
       expect(isBatchedSerializer(s)).toBe(s.batched);
       expect(getSerializer(name)).toBe(s); // singletons
       expect(Object.isFrozen(s)).toBe(true);
@@ -89,6 +91,7 @@ describe.each(serializers.map((s) => [s.name, s] as const))("%s", (_name, serial
         const decoded = serializer.decode(encoded);
         expect(decoded).toHaveLength(1);
         expect(normal(decoded[0])).toEqual(normal(message));
+        if (serializer.plainObjects) expect(notPlainData(decoded)).toBeUndefined();
       }),
       { numRuns: 300 },
     );

@@ -38,7 +38,7 @@ import {
   validateHello,
   validateWelcome,
 } from "./session.js";
-import { describe } from "./validators.js";
+import { describe, PLAIN_OBJECTS, STRICT_URIS } from "./validators.js";
 
 /**
  * Any WAMP message of the basic or advanced profile, as a labelled readonly tuple. Narrow on the
@@ -68,9 +68,18 @@ export interface ParseMessageOptions {
    * (basic profile, "Building Blocks › URIs › Strict URIs"). Default `false`.
    */
   strictUris?: boolean;
+  /**
+   * The message comes from a decoder that builds only plain objects, lists and byte arrays, as
+   * `JSON.parse` does: a dict then only has to be told apart from a list or a byte array, which
+   * saves a prototype lookup per dict. Every serializer says whether its decoder is one in
+   * `Serializer.plainObjects` (json and ubjson; not msgpack and cbor, whose extensions and tags
+   * can build a Date, a Map or a Set). Only set it for lists straight from such a decoder: with it,
+   * a Map or a class instance in a dict's place passes as a dict. Default `false`.
+   */
+  plainObjects?: boolean;
 }
 
-type Validator = (m: readonly unknown[], strict: boolean) => void;
+type Validator = (m: readonly unknown[], flags: number) => void;
 
 // A packed array of functions or null (never holey), so the lookup stays a plain indexed load.
 const TABLE: (Validator | null)[] = [];
@@ -142,6 +151,11 @@ export function parseMessage(raw: unknown, options?: ParseMessageOptions): WampM
       field: "type",
     });
   }
-  validate(raw, options !== undefined && options.strictUris === true);
+  let flags = 0;
+  if (options !== undefined) {
+    if (options.strictUris === true) flags |= STRICT_URIS;
+    if (options.plainObjects === true) flags |= PLAIN_OBJECTS;
+  }
+  validate(raw, flags);
   return raw as unknown as WampMessage;
 }

@@ -6,6 +6,7 @@
 import { checkAttributes, EVENT_DETAILS, PUBLISH_OPTIONS, SUBSCRIBE_OPTIONS } from "./attributes.js";
 import {
   checkArgs,
+  checkDict,
   checkRevocable,
   checkUri,
   type Dict,
@@ -14,9 +15,9 @@ import {
   failField,
   failId,
   failUri,
-  isDict,
   isId,
   patternMode,
+  STRICT_URIS,
 } from "./validators.js";
 
 /**
@@ -158,14 +159,15 @@ export type PubSubMessage =
 // Validators, internal: parse.ts dispatches to them by message code. Each checks the arity first,
 // then the fields in wire order, so the error names the first bad field.
 
-export function validatePublish(m: readonly unknown[], strict: boolean): void {
+export function validatePublish(m: readonly unknown[], flags: number): void {
+  const strict = (flags & STRICT_URIS) !== 0;
   if (m.length < 4 || m.length > 6) failArity("PUBLISH", m.length, 4, 6);
   if (!isId(m[1])) failId("PUBLISH", "request", m[1]);
   const options = m[2];
-  if (!isDict(options)) failField("PUBLISH", "options", "a dict", options);
+  if (!checkDict(options, flags)) failField("PUBLISH", "options", "a dict", options);
   checkAttributes(options, PUBLISH_OPTIONS, "PUBLISH", "options");
   if (!checkUri(m[3], strict, EMPTY_NONE)) failUri("PUBLISH", "topic", m[3], strict, EMPTY_NONE);
-  checkArgs(m, 4, "PUBLISH", true);
+  checkArgs(m, 4, "PUBLISH", true, flags);
 }
 
 export function validatePublished(m: readonly unknown[]): void {
@@ -174,11 +176,12 @@ export function validatePublished(m: readonly unknown[]): void {
   if (!isId(m[2])) failId("PUBLISHED", "publication", m[2]);
 }
 
-export function validateSubscribe(m: readonly unknown[], strict: boolean): void {
+export function validateSubscribe(m: readonly unknown[], flags: number): void {
+  const strict = (flags & STRICT_URIS) !== 0;
   if (m.length !== 4) failArity("SUBSCRIBE", m.length, 4, 4);
   if (!isId(m[1])) failId("SUBSCRIBE", "request", m[1]);
   const options = m[2];
-  if (!isDict(options)) failField("SUBSCRIBE", "options", "a dict", options);
+  if (!checkDict(options, flags)) failField("SUBSCRIBE", "options", "a dict", options);
   checkAttributes(options, SUBSCRIBE_OPTIONS, "SUBSCRIBE", "options");
   const empty = patternMode(options, "SUBSCRIBE");
   if (!checkUri(m[3], strict, empty)) failUri("SUBSCRIBE", "topic", m[3], strict, empty);
@@ -196,19 +199,19 @@ export function validateUnsubscribe(m: readonly unknown[]): void {
   if (!isId(m[2])) failId("UNSUBSCRIBE", "subscription", m[2]);
 }
 
-export function validateUnsubscribed(m: readonly unknown[]): void {
+export function validateUnsubscribed(m: readonly unknown[], flags: number): void {
   if (m.length < 2 || m.length > 3) failArity("UNSUBSCRIBED", m.length, 2, 3);
-  checkRevocable(m, "UNSUBSCRIBED", "subscription");
+  checkRevocable(m, "UNSUBSCRIBED", "subscription", flags);
 }
 
-export function validateEvent(m: readonly unknown[]): void {
+export function validateEvent(m: readonly unknown[], flags: number): void {
   if (m.length < 4 || m.length > 6) failArity("EVENT", m.length, 4, 6);
   if (!isId(m[1])) failId("EVENT", "subscription", m[1]);
   if (!isId(m[2])) failId("EVENT", "publication", m[2]);
   const details = m[3];
-  if (!isDict(details)) failField("EVENT", "details", "a dict", details);
+  if (!checkDict(details, flags)) failField("EVENT", "details", "a dict", details);
   checkAttributes(details, EVENT_DETAILS, "EVENT", "details");
-  checkArgs(m, 4, "EVENT", true);
+  checkArgs(m, 4, "EVENT", true, flags);
 }
 
 export function validateEventReceived(m: readonly unknown[]): void {

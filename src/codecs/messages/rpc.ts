@@ -15,6 +15,7 @@ import {
 } from "./attributes.js";
 import {
   checkArgs,
+  checkDict,
   checkRevocable,
   checkUri,
   type Dict,
@@ -23,9 +24,9 @@ import {
   failField,
   failId,
   failUri,
-  isDict,
   isId,
   patternMode,
+  STRICT_URIS,
 } from "./validators.js";
 
 /**
@@ -195,38 +196,40 @@ export type RpcMessage =
 // Validators, internal: parse.ts dispatches to them by message code. Each checks the arity first,
 // then the fields in wire order, so the error names the first bad field.
 
-export function validateCall(m: readonly unknown[], strict: boolean): void {
+export function validateCall(m: readonly unknown[], flags: number): void {
+  const strict = (flags & STRICT_URIS) !== 0;
   if (m.length < 4 || m.length > 6) failArity("CALL", m.length, 4, 6);
   if (!isId(m[1])) failId("CALL", "request", m[1]);
   const options = m[2];
-  if (!isDict(options)) failField("CALL", "options", "a dict", options);
+  if (!checkDict(options, flags)) failField("CALL", "options", "a dict", options);
   checkAttributes(options, CALL_OPTIONS, "CALL", "options");
   if (!checkUri(m[3], strict, EMPTY_NONE)) failUri("CALL", "procedure", m[3], strict, EMPTY_NONE);
-  checkArgs(m, 4, "CALL", true);
+  checkArgs(m, 4, "CALL", true, flags);
 }
 
-export function validateCancel(m: readonly unknown[]): void {
+export function validateCancel(m: readonly unknown[], flags: number): void {
   if (m.length !== 3) failArity("CANCEL", m.length, 3, 3);
   if (!isId(m[1])) failId("CANCEL", "request", m[1]);
   const options = m[2];
-  if (!isDict(options)) failField("CANCEL", "options", "a dict", options);
+  if (!checkDict(options, flags)) failField("CANCEL", "options", "a dict", options);
   checkAttributes(options, CANCEL_OPTIONS, "CANCEL", "options");
 }
 
-export function validateResult(m: readonly unknown[]): void {
+export function validateResult(m: readonly unknown[], flags: number): void {
   if (m.length < 3 || m.length > 5) failArity("RESULT", m.length, 3, 5);
   if (!isId(m[1])) failId("RESULT", "request", m[1]);
   const details = m[2];
-  if (!isDict(details)) failField("RESULT", "details", "a dict", details);
+  if (!checkDict(details, flags)) failField("RESULT", "details", "a dict", details);
   checkAttributes(details, RESULT_DETAILS, "RESULT", "details");
-  checkArgs(m, 3, "RESULT", true);
+  checkArgs(m, 3, "RESULT", true, flags);
 }
 
-export function validateRegister(m: readonly unknown[], strict: boolean): void {
+export function validateRegister(m: readonly unknown[], flags: number): void {
+  const strict = (flags & STRICT_URIS) !== 0;
   if (m.length !== 4) failArity("REGISTER", m.length, 4, 4);
   if (!isId(m[1])) failId("REGISTER", "request", m[1]);
   const options = m[2];
-  if (!isDict(options)) failField("REGISTER", "options", "a dict", options);
+  if (!checkDict(options, flags)) failField("REGISTER", "options", "a dict", options);
   checkAttributes(options, REGISTER_OPTIONS, "REGISTER", "options");
   const empty = patternMode(options, "REGISTER");
   if (!checkUri(m[3], strict, empty)) failUri("REGISTER", "procedure", m[3], strict, empty);
@@ -244,34 +247,34 @@ export function validateUnregister(m: readonly unknown[]): void {
   if (!isId(m[2])) failId("UNREGISTER", "registration", m[2]);
 }
 
-export function validateUnregistered(m: readonly unknown[]): void {
+export function validateUnregistered(m: readonly unknown[], flags: number): void {
   if (m.length < 2 || m.length > 3) failArity("UNREGISTERED", m.length, 2, 3);
-  checkRevocable(m, "UNREGISTERED", "registration");
+  checkRevocable(m, "UNREGISTERED", "registration", flags);
 }
 
-export function validateInvocation(m: readonly unknown[]): void {
+export function validateInvocation(m: readonly unknown[], flags: number): void {
   if (m.length < 4 || m.length > 6) failArity("INVOCATION", m.length, 4, 6);
   if (!isId(m[1])) failId("INVOCATION", "request", m[1]);
   if (!isId(m[2])) failId("INVOCATION", "registration", m[2]);
   const details = m[3];
-  if (!isDict(details)) failField("INVOCATION", "details", "a dict", details);
+  if (!checkDict(details, flags)) failField("INVOCATION", "details", "a dict", details);
   checkAttributes(details, INVOCATION_DETAILS, "INVOCATION", "details");
-  checkArgs(m, 4, "INVOCATION", true);
+  checkArgs(m, 4, "INVOCATION", true, flags);
 }
 
-export function validateInterrupt(m: readonly unknown[]): void {
+export function validateInterrupt(m: readonly unknown[], flags: number): void {
   if (m.length !== 3) failArity("INTERRUPT", m.length, 3, 3);
   if (!isId(m[1])) failId("INTERRUPT", "request", m[1]);
   const options = m[2];
-  if (!isDict(options)) failField("INTERRUPT", "options", "a dict", options);
+  if (!checkDict(options, flags)) failField("INTERRUPT", "options", "a dict", options);
   checkAttributes(options, INTERRUPT_OPTIONS, "INTERRUPT", "options");
 }
 
-export function validateYield(m: readonly unknown[]): void {
+export function validateYield(m: readonly unknown[], flags: number): void {
   if (m.length < 3 || m.length > 5) failArity("YIELD", m.length, 3, 5);
   if (!isId(m[1])) failId("YIELD", "request", m[1]);
   const options = m[2];
-  if (!isDict(options)) failField("YIELD", "options", "a dict", options);
+  if (!checkDict(options, flags)) failField("YIELD", "options", "a dict", options);
   checkAttributes(options, YIELD_OPTIONS, "YIELD", "options");
-  checkArgs(m, 3, "YIELD", true);
+  checkArgs(m, 3, "YIELD", true, flags);
 }

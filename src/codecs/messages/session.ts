@@ -13,6 +13,7 @@ import {
 } from "./attributes.js";
 import {
   checkArgs,
+  checkDict,
   checkUri,
   type Dict,
   EMPTY_NONE,
@@ -20,8 +21,8 @@ import {
   failField,
   failId,
   failUri,
-  isDict,
   isId,
+  STRICT_URIS,
 } from "./validators.js";
 
 /**
@@ -167,54 +168,58 @@ export type SessionMessage =
 // Validators, internal: parse.ts dispatches to them by message code. Each checks the arity first,
 // then the fields in wire order, so the error names the first bad field.
 
-export function validateHello(m: readonly unknown[], strict: boolean): void {
+export function validateHello(m: readonly unknown[], flags: number): void {
+  const strict = (flags & STRICT_URIS) !== 0;
   if (m.length !== 3) failArity("HELLO", m.length, 3, 3);
   if (!checkUri(m[1], strict, EMPTY_NONE)) failUri("HELLO", "realm", m[1], strict, EMPTY_NONE);
   const details = m[2];
-  if (!isDict(details)) failField("HELLO", "details", "a dict", details);
+  if (!checkDict(details, flags)) failField("HELLO", "details", "a dict", details);
   checkAttributes(details, HELLO_DETAILS, "HELLO", "details");
-  if (!isDict(details.roles)) failField("HELLO", "details.roles", "a dict", details.roles);
+  if (!checkDict(details.roles, flags)) failField("HELLO", "details.roles", "a dict", details.roles);
 }
 
-export function validateWelcome(m: readonly unknown[]): void {
+export function validateWelcome(m: readonly unknown[], flags: number): void {
   if (m.length !== 3) failArity("WELCOME", m.length, 3, 3);
   if (!isId(m[1])) failId("WELCOME", "session", m[1]);
   const details = m[2];
-  if (!isDict(details)) failField("WELCOME", "details", "a dict", details);
+  if (!checkDict(details, flags)) failField("WELCOME", "details", "a dict", details);
   checkAttributes(details, WELCOME_DETAILS, "WELCOME", "details");
-  if (!isDict(details.roles)) failField("WELCOME", "details.roles", "a dict", details.roles);
+  if (!checkDict(details.roles, flags)) failField("WELCOME", "details.roles", "a dict", details.roles);
 }
 
-export function validateAbort(m: readonly unknown[], strict: boolean): void {
+export function validateAbort(m: readonly unknown[], flags: number): void {
+  const strict = (flags & STRICT_URIS) !== 0;
   if (m.length < 3 || m.length > 5) failArity("ABORT", m.length, 3, 5);
   const details = m[1];
-  if (!isDict(details)) failField("ABORT", "details", "a dict", details);
+  if (!checkDict(details, flags)) failField("ABORT", "details", "a dict", details);
   checkAttributes(details, ABORT_DETAILS, "ABORT", "details");
   if (!checkUri(m[2], strict, EMPTY_NONE)) failUri("ABORT", "reason", m[2], strict, EMPTY_NONE);
-  checkArgs(m, 3, "ABORT", false);
+  checkArgs(m, 3, "ABORT", false, flags);
 }
 
-export function validateChallenge(m: readonly unknown[]): void {
+export function validateChallenge(m: readonly unknown[], flags: number): void {
   if (m.length !== 3) failArity("CHALLENGE", m.length, 3, 3);
   if (typeof m[1] !== "string") failField("CHALLENGE", "authMethod", "a string", m[1]);
-  if (!isDict(m[2])) failField("CHALLENGE", "extra", "a dict", m[2]);
+  if (!checkDict(m[2], flags)) failField("CHALLENGE", "extra", "a dict", m[2]);
 }
 
-export function validateAuthenticate(m: readonly unknown[]): void {
+export function validateAuthenticate(m: readonly unknown[], flags: number): void {
   if (m.length !== 3) failArity("AUTHENTICATE", m.length, 3, 3);
   if (typeof m[1] !== "string") failField("AUTHENTICATE", "signature", "a string", m[1]);
-  if (!isDict(m[2])) failField("AUTHENTICATE", "extra", "a dict", m[2]);
+  if (!checkDict(m[2], flags)) failField("AUTHENTICATE", "extra", "a dict", m[2]);
 }
 
-export function validateGoodbye(m: readonly unknown[], strict: boolean): void {
+export function validateGoodbye(m: readonly unknown[], flags: number): void {
+  const strict = (flags & STRICT_URIS) !== 0;
   if (m.length !== 3) failArity("GOODBYE", m.length, 3, 3);
   const details = m[1];
-  if (!isDict(details)) failField("GOODBYE", "details", "a dict", details);
+  if (!checkDict(details, flags)) failField("GOODBYE", "details", "a dict", details);
   checkAttributes(details, GOODBYE_DETAILS, "GOODBYE", "details");
   if (!checkUri(m[2], strict, EMPTY_NONE)) failUri("GOODBYE", "reason", m[2], strict, EMPTY_NONE);
 }
 
-export function validateError(m: readonly unknown[], strict: boolean): void {
+export function validateError(m: readonly unknown[], flags: number): void {
+  const strict = (flags & STRICT_URIS) !== 0;
   if (m.length < 5 || m.length > 7) failArity("ERROR", m.length, 5, 7);
   const t = m[1];
   if (t !== 16 && t !== 32 && t !== 34 && t !== 48 && t !== 64 && t !== 66 && t !== 68) {
@@ -227,8 +232,8 @@ export function validateError(m: readonly unknown[], strict: boolean): void {
   }
   if (!isId(m[2])) failId("ERROR", "request", m[2]);
   const details = m[3];
-  if (!isDict(details)) failField("ERROR", "details", "a dict", details);
+  if (!checkDict(details, flags)) failField("ERROR", "details", "a dict", details);
   checkAttributes(details, ERROR_DETAILS, "ERROR", "details");
   if (!checkUri(m[4], strict, EMPTY_NONE)) failUri("ERROR", "error", m[4], strict, EMPTY_NONE);
-  checkArgs(m, 5, "ERROR", true);
+  checkArgs(m, 5, "ERROR", true, flags);
 }

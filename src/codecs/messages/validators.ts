@@ -58,6 +58,21 @@ export function isDict(value: unknown): value is Dict {
   return proto === Object.prototype || proto === null;
 }
 
+/** Bits of the `flags` the message validators take: {@link ParseMessageOptions} in short. */
+export const STRICT_URIS = 1;
+export const PLAIN_OBJECTS = 2;
+
+/**
+ * {@link isDict} as the validators ask it. With `PLAIN_OBJECTS` the caller vouches that every object
+ * in the message is a plain object, a list or a byte array (what JSON.parse builds), so a dict only
+ * has to be told apart from those two: inline type checks instead of `Object.getPrototypeOf`, a call
+ * into the C++ runtime that costs about 30 ns on every Options or Details dict.
+ */
+export function checkDict(value: unknown, flags: number): value is Dict {
+  if ((flags & PLAIN_OBJECTS) === 0) return isDict(value);
+  return typeof value === "object" && value !== null && !Array.isArray(value) && !ArrayBuffer.isView(value);
+}
+
 /**
  * Which URI components may be empty (advanced profile, "Pattern-based Subscription" and
  * "Pattern-based Registrations"): `none` for ordinary URIs; `last` for prefix patterns, whose
@@ -215,7 +230,13 @@ export function patternMode(options: Dict, messageType: string): EmptyMode {
  * `null` in either position means "none" and is replaced in place by `[]` / `{}`: some peers
  * (fox-wamp) send it, and Autobahn|Python and Autobahn|JS both read it that way.
  */
-export function checkArgs(m: readonly unknown[], at: number, name: string, allowPayload: boolean): void {
+export function checkArgs(
+  m: readonly unknown[],
+  at: number,
+  name: string,
+  allowPayload: boolean,
+  flags: number,
+): void {
   const n = m.length;
   if (n <= at) return;
   if (m[at] === null) (m as unknown[])[at] = [];
@@ -224,7 +245,7 @@ export function checkArgs(m: readonly unknown[], at: number, name: string, allow
   if (!Array.isArray(args) && !(allowPayload && n === at + 1 && args instanceof Uint8Array)) {
     failField(name, "args", allowPayload && n === at + 1 ? "a list or a binary payload" : "a list", args);
   }
-  if (n > at + 1 && !isDict(m[at + 1])) failField(name, "kwargs", "a dict", m[at + 1]);
+  if (n > at + 1 && !checkDict(m[at + 1], flags)) failField(name, "kwargs", "a dict", m[at + 1]);
 }
 
 /**
@@ -232,13 +253,13 @@ export function checkArgs(m: readonly unknown[], at: number, name: string, allow
  * that names the revoked id in `Details.<idKey>` (advanced profile, "Subscription Revocation" /
  * "Registration Revocation").
  */
-export function checkRevocable(m: readonly unknown[], name: string, idKey: string): void {
+export function checkRevocable(m: readonly unknown[], name: string, idKey: string, flags: number): void {
   const request = m[1];
   const revocation = request === 0;
   if (!revocation && !isId(request)) failId(name, "request", request);
   if (m.length === 3) {
     const details = m[2];
-    if (!isDict(details)) failField(name, "details", "a dict", details);
+    if (!checkDict(details, flags)) failField(name, "details", "a dict", details);
     const revoked = details[idKey];
     if ((revocation || revoked !== undefined) && !isId(revoked)) failId(name, `details.${idKey}`, revoked);
     const reason = details.reason;
