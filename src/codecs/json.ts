@@ -118,7 +118,8 @@ function mayHoldBytes(message: readonly unknown[], text: string): boolean {
   if (first === -1) return false;
   if (text.indexOf("{", first + 1) !== -1) return true;
   const code = message[0];
-  const at = typeof code === "number" && code >= 0 && code < DICT_AT.length ? DICT_AT[code] : 0;
+  const at =
+    typeof code === "number" && (code | 0) === code && code >= 0 && code < DICT_AT.length ? DICT_AT[code] : 0;
   if (at === 0) return true;
   const dict = message[at];
   return (

@@ -382,6 +382,7 @@ describe("JSON binary convention (advanced profile, Binary support in JSON)", ()
       ],
       ["a list that is no WAMP message", [999, empty], '[999,"\\u0000"]'],
       ["a type code that is not a number", ["48", 1, empty], '["48",1,"\\u0000"]'],
+      ["a type code that is no integer", [48.5, 1, empty], '[48.5,1,"\\u0000"]'],
       ["an ERROR (details at 3)", [8, 48, 1, empty, "e.r"], '[8,48,1,"\\u0000","e.r"]'],
     ];
     for (const [name, message, text] of cases) {
