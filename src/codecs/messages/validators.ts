@@ -52,10 +52,7 @@ export function isId(value: unknown): value is number {
  * ```
  */
 export function isDict(value: unknown): value is Dict {
-  if (typeof value !== "object" || value === null) return false;
-  // One prototype check rules out arrays, typed arrays, Maps and every other exotic object at once.
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
+  return checkDict(value, 0);
 }
 
 /** Bits of the `flags` the message validators take: {@link ParseMessageOptions} in short. */
@@ -69,8 +66,12 @@ export const PLAIN_OBJECTS = 2;
  * into the C++ runtime that costs about 30 ns on every Options or Details dict.
  */
 export function checkDict(value: unknown, flags: number): value is Dict {
-  if ((flags & PLAIN_OBJECTS) === 0) return isDict(value);
-  return typeof value === "object" && value !== null && !Array.isArray(value) && !ArrayBuffer.isView(value);
+  if (typeof value !== "object" || value === null) return false;
+  if ((flags & PLAIN_OBJECTS) !== 0) return !Array.isArray(value) && !ArrayBuffer.isView(value);
+  // One prototype check rules out arrays, typed arrays, Maps and every other exotic object at once.
+  // (One function with no calls of its own: nested, TurboFan left the inner one out of line.)
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
 }
 
 /**
