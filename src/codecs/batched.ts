@@ -4,12 +4,12 @@
  * its length as a 4-byte big-endian unsigned integer. A batch of zero messages is illegal.
  */
 import { ProtocolError } from "../errors.js";
-import { decodeCbor, encodeCbor } from "./cbor.js";
-import { decodeJsonText, encodeJsonText, jsonPayloadText } from "./json.js";
-import { decodeMsgpack, encodeMsgpack } from "./msgpack.js";
+import { cborSerializer, decodeCbor, encodeCbor } from "./cbor.js";
+import { decodeJsonText, encodeJsonText, jsonPayloadText, jsonSerializer } from "./json.js";
+import { decodeMsgpack, encodeMsgpack, msgpackSerializer } from "./msgpack.js";
 import type { Serializer, SerializerName } from "./serializer.js";
 import { notBytes } from "./serializerErrors.js";
-import { encodeUbjson } from "./ubjson.js";
+import { encodeUbjson, ubjsonSerializer } from "./ubjson.js";
 import { decodeUbjson } from "./ubjsonDecoder.js";
 
 /**
@@ -81,7 +81,7 @@ export const jsonBatchedSerializer: BatchedSerializer = Object.freeze({
   rawsocketId: 1,
   binary: false,
   batched: true,
-  plainObjects: true,
+  plainObjects: jsonSerializer.plainObjects,
   encode(message: readonly unknown[]): string {
     return encodeJsonText(message) + JSON_SEPARATOR;
   },
@@ -170,7 +170,7 @@ function binaryBatched(name: SerializerName, rawsocketId: 2 | 3 | 4, codec: Bina
  */
 export const msgpackBatchedSerializer = binaryBatched("msgpack.batched", 2, {
   format: "msgpack",
-  plainObjects: false,
+  plainObjects: msgpackSerializer.plainObjects,
   encode: encodeMsgpack,
   decode: decodeMsgpack,
 });
@@ -187,7 +187,7 @@ export const msgpackBatchedSerializer = binaryBatched("msgpack.batched", 2, {
  */
 export const cborBatchedSerializer = binaryBatched("cbor.batched", 3, {
   format: "cbor",
-  plainObjects: false,
+  plainObjects: cborSerializer.plainObjects,
   encode: encodeCbor,
   decode: decodeCbor,
 });
@@ -204,7 +204,7 @@ export const cborBatchedSerializer = binaryBatched("cbor.batched", 3, {
  */
 export const ubjsonBatchedSerializer = binaryBatched("ubjson.batched", 4, {
   format: "ubjson",
-  plainObjects: true,
+  plainObjects: ubjsonSerializer.plainObjects,
   encode: encodeUbjson,
   decode: decodeUbjson,
 });

@@ -200,7 +200,7 @@ export function decodeJsonText(text: string): unknown[] {
   // runs before JSON.parse, while the text is fresh in the cache: after the parse it measured
   // several times slower. Most texts hold no escape at all, and a one-character search (memchr)
   // rules them out for about half the cost of the six-character one.
-  const mayHoldBytes = text.indexOf("\\") !== -1 && text.includes("\\u0000");
+  const hasNulEscape = text.indexOf("\\") !== -1 && text.includes("\\u0000");
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -208,7 +208,7 @@ export function decodeJsonText(text: string): unknown[] {
     throw decodeFailed(FORMAT, err);
   }
   if (!Array.isArray(value)) throw notAList(FORMAT);
-  if (mayHoldBytes) reviveBytes(value);
+  if (hasNulEscape) reviveBytes(value);
   return value;
 }
 

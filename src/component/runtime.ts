@@ -10,6 +10,7 @@ import {
   type AbortMessage,
   type GoodbyeMessage,
   MessageType,
+  type ParseMessageOptions,
   parseMessage,
 } from "../codecs/messages/index.js";
 import { ProtocolError, ProtocolViolationError, type WampError, WampUri } from "../errors.js";
@@ -25,7 +26,7 @@ import type { ComponentEvents, Emitter } from "./events.js";
 import type { SessionHooksObject } from "./sessionHooks.js";
 
 /** parseMessage's options for lists from a decoder that builds only plain objects (json, ubjson). */
-const PLAIN_OBJECTS = Object.freeze({ plainObjects: true });
+const PLAIN_OBJECTS: ParseMessageOptions = Object.freeze({ plainObjects: true });
 
 type Dict = Record<string, unknown>;
 
@@ -121,7 +122,9 @@ export class ComponentRuntime implements SessionHooks, SessionControl {
     this.connection = connection;
     this.toMachine = send;
     this.hooks = this.o.hooksFactory?.();
-    connection.attach((raw) => this.receive(raw, connection, send));
+    // Decided once per connection, not per message.
+    const parseOptions = connection.handle.details.serializer.plainObjects ? PLAIN_OBJECTS : undefined;
+    connection.attach((raw) => this.receive(raw, connection, send, parseOptions));
     this.o.log.debug("transport open", {
       peer: connection.handle.details.peer,
       serializer: connection.handle.details.serializer.name,
@@ -228,14 +231,16 @@ export class ComponentRuntime implements SessionHooks, SessionControl {
     this.connection?.handle.send(message);
   }
 
-  private receive(raw: unknown[], connection: ClientConnection, send: (event: ComponentEvent) => void): void {
+  private receive(
+    raw: unknown[],
+    connection: ClientConnection,
+    send: (event: ComponentEvent) => void,
+    parseOptions: ParseMessageOptions | undefined,
+  ): void {
     if (this.o.log.enabled("trace")) this.o.log.trace("receive", { message: redact(raw) });
     let message: ReturnType<typeof parseMessage>;
     try {
-      message = parseMessage(
-        raw,
-        connection.handle.details.serializer.plainObjects ? PLAIN_OBJECTS : undefined,
-      );
+      message = parseMessage(raw, parseOptions);
     } catch (err) {
       const error = err instanceof ProtocolError ? err : new ProtocolViolationError(String(err));
       connection.handle.send([MessageType.ABORT, { message: error.message }, WampUri.protocolViolation]);
