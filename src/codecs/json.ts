@@ -19,32 +19,10 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
  * replacer only runs for the messages that need it. Objects whose own `toJSON` returns bytes are not
  * looked into. Any typed array or DataView counts (`ArrayBuffer.isView` is a single type check, where
  * `instanceof` walks prototypes): for those the replacer returns the value as is, so a false
- * positive costs time, never a different output.
- *
- * The first two levels (the message, then its dicts and lists: options, arguments) are plain loops,
- * so a message of scalars, empty dicts and lists of scalars is checked without a single call.
+ * positive costs time, never a different output. Most messages never get here ({@link mayHoldBytes}).
  */
 function containsBytes(message: unknown): boolean {
-  if (!Array.isArray(message))
-    return typeof message === "object" && message !== null && objectContainsBytes(message);
-  for (let i = 0; i < message.length; i++) {
-    const item: unknown = message[i];
-    if (typeof item !== "object" || item === null) continue;
-    if (Array.isArray(item)) {
-      for (let j = 0; j < item.length; j++) {
-        const element: unknown = item[j];
-        if (typeof element === "object" && element !== null && objectContainsBytes(element)) return true;
-      }
-    } else if (ArrayBuffer.isView(item)) {
-      return true;
-    } else {
-      for (const key in item) {
-        const value: unknown = (item as Record<string, unknown>)[key];
-        if (typeof value === "object" && value !== null && objectContainsBytes(value)) return true;
-      }
-    }
-  }
-  return false;
+  return typeof message === "object" && message !== null && objectContainsBytes(message);
 }
 
 function objectContainsBytes(value: object): boolean {
