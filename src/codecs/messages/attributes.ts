@@ -8,7 +8,12 @@
  * for `JSON.stringify`. URIs inside Options/Details are checked with the loose rule whatever
  * `strictUris` says: they echo URIs another peer sent and the router already accepted.
  */
-import { checkUri, EMPTY_NONE, failField, isDict, isId } from "./validators.js";
+import * as validators from "./validators.js";
+import { failField } from "./validators.js";
+
+// The hot-path helpers as module constants, not imported bindings: see "Module constants" in
+// validators.ts. The fail* helpers run only on the error path and stay imports.
+const { checkUri, EMPTY_NONE, isDict, isId } = validators;
 
 /** A predicate over one attribute value: monomorphic, allocation-free. */
 type Checker = (value: unknown) => boolean;

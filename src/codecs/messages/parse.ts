@@ -38,7 +38,11 @@ import {
   validateHello,
   validateWelcome,
 } from "./session.js";
-import { describe, PLAIN_OBJECTS, STRICT_URIS } from "./validators.js";
+import * as validators from "./validators.js";
+
+// The hot-path helpers as module constants, not imported bindings: see "Module constants" in
+// validators.ts.
+const { describe, PLAIN_OBJECTS, STRICT_URIS } = validators;
 
 /**
  * Any WAMP message of the basic or advanced profile, as a labelled readonly tuple. Narrow on the

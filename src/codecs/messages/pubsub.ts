@@ -3,22 +3,15 @@
  * profile's subscription revocation (UNSUBSCRIBED with request 0) and acknowledged event delivery
  * (EVENT_RECEIVED).
  */
-import { checkAttributes, EVENT_DETAILS, PUBLISH_OPTIONS, SUBSCRIBE_OPTIONS } from "./attributes.js";
-import {
-  checkArgs,
-  checkDict,
-  checkRevocable,
-  checkUri,
-  type Dict,
-  EMPTY_NONE,
-  failArity,
-  failField,
-  failId,
-  failUri,
-  isId,
-  patternMode,
-  STRICT_URIS,
-} from "./validators.js";
+import * as attributes from "./attributes.js";
+import * as validators from "./validators.js";
+import { type Dict, failArity, failField, failId, failUri } from "./validators.js";
+
+// The hot-path helpers as module constants, not imported bindings: see "Module constants" in
+// validators.ts. The fail* helpers run only on the error path and stay imports.
+const { checkAttributes, EVENT_DETAILS, PUBLISH_OPTIONS, SUBSCRIBE_OPTIONS } = attributes;
+const { checkArgs, checkDict, checkRevocable, checkUri, EMPTY_NONE, isId, patternMode, STRICT_URIS } =
+  validators;
 
 /**
  * PUBLISH (16), publisher → broker. A binary payload alone in the `Arguments` position is a

@@ -3,7 +3,13 @@
  * Calls"), plus the advanced profile's call canceling (CANCEL, INTERRUPT) and registration
  * revocation (UNREGISTERED with request 0).
  */
-import {
+import * as attributes from "./attributes.js";
+import * as validators from "./validators.js";
+import { type Dict, failArity, failField, failId, failUri } from "./validators.js";
+
+// The hot-path helpers as module constants, not imported bindings: see "Module constants" in
+// validators.ts. The fail* helpers run only on the error path and stay imports.
+const {
   CALL_OPTIONS,
   CANCEL_OPTIONS,
   checkAttributes,
@@ -12,22 +18,9 @@ import {
   REGISTER_OPTIONS,
   RESULT_DETAILS,
   YIELD_OPTIONS,
-} from "./attributes.js";
-import {
-  checkArgs,
-  checkDict,
-  checkRevocable,
-  checkUri,
-  type Dict,
-  EMPTY_NONE,
-  failArity,
-  failField,
-  failId,
-  failUri,
-  isId,
-  patternMode,
-  STRICT_URIS,
-} from "./validators.js";
+} = attributes;
+const { checkArgs, checkDict, checkRevocable, checkUri, EMPTY_NONE, isId, patternMode, STRICT_URIS } =
+  validators;
 
 /**
  * CALL (48), caller → dealer. A binary payload alone in the `Arguments` position is a transparent

@@ -3,27 +3,15 @@
  * the ERROR reply shared by every request (basic profile, "Messages › Session Lifecycle"; advanced
  * profile, "Messages › Additional Messages").
  */
-import {
-  ABORT_DETAILS,
-  checkAttributes,
-  ERROR_DETAILS,
-  GOODBYE_DETAILS,
-  HELLO_DETAILS,
-  WELCOME_DETAILS,
-} from "./attributes.js";
-import {
-  checkArgs,
-  checkDict,
-  checkUri,
-  type Dict,
-  EMPTY_NONE,
-  failArity,
-  failField,
-  failId,
-  failUri,
-  isId,
-  STRICT_URIS,
-} from "./validators.js";
+import * as attributes from "./attributes.js";
+import * as validators from "./validators.js";
+import { type Dict, failArity, failField, failId, failUri } from "./validators.js";
+
+// The hot-path helpers as module constants, not imported bindings: see "Module constants" in
+// validators.ts. The fail* helpers run only on the error path and stay imports.
+const { ABORT_DETAILS, checkAttributes, ERROR_DETAILS, GOODBYE_DETAILS, HELLO_DETAILS, WELCOME_DETAILS } =
+  attributes;
+const { checkArgs, checkDict, checkUri, EMPTY_NONE, isId, STRICT_URIS } = validators;
 
 /**
  * HELLO (1), client → router, to join a realm. `Details.roles` (a dict) is required (basic

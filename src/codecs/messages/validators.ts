@@ -5,6 +5,18 @@
  */
 import { ProtocolError } from "../../errors.js";
 
+// Module constants. V8 keeps each exported or imported binding of an ES module in a cell, and
+// optimized code reads it from there at every use and checks it: is it initialized yet, and, before
+// a call to it is inlined, is it still the same function? A module-level `const` that is neither
+// exported nor imported is folded into the code instead. The message validators run on every inbound
+// message, so they reach this module's helpers through constants of their own module
+// (`const { isId, ... } = validators`), and this module's own functions use the unexported copies
+// below. On the JSON CALL round trip of the codec bench, this saves about 90 instructions and 20
+// instruction-cache misses per message (cachegrind). That is out of the 1,100 instructions and 170
+// misses that the WAMP layer adds to JSON.stringify and JSON.parse.
+const ID_LIMIT = 9_007_199_254_740_992;
+const PLAIN = 2;
+
 /**
  * A WAMP `dict`: a plain object with string keys (basic profile, "Messages").
  *
@@ -24,7 +36,7 @@ export type Dict = Record<string, unknown>;
  * const next = id === MAX_ID ? 1 : id + 1; // session-scope ids wrap to 1 after 2^53
  * ```
  */
-export const MAX_ID = 9_007_199_254_740_992;
+export const MAX_ID = ID_LIMIT;
 
 /**
  * Whether `value` is a WAMP id: an integer in [1, 2^53] (basic profile, "Building Blocks › IDs").
@@ -38,7 +50,7 @@ export const MAX_ID = 9_007_199_254_740_992;
  */
 export function isId(value: unknown): value is number {
   // NaN fails both comparisons; Math.floor rejects fractions without a Number.isInteger call.
-  return typeof value === "number" && value >= 1 && value <= MAX_ID && Math.floor(value) === value;
+  return typeof value === "number" && value >= 1 && value <= ID_LIMIT && Math.floor(value) === value;
 }
 
 /**
@@ -57,7 +69,7 @@ export function isDict(value: unknown): value is Dict {
 
 /** Bits of the `flags` the message validators take: {@link ParseMessageOptions} in short. */
 export const STRICT_URIS = 1;
-export const PLAIN_OBJECTS = 2;
+export const PLAIN_OBJECTS = PLAIN;
 
 /**
  * {@link isDict} as the validators ask it. With `PLAIN_OBJECTS` the caller vouches that every object
@@ -67,7 +79,7 @@ export const PLAIN_OBJECTS = 2;
  */
 export function checkDict(value: unknown, flags: number): value is Dict {
   if (typeof value !== "object" || value === null) return false;
-  if ((flags & PLAIN_OBJECTS) !== 0) return !Array.isArray(value) && !ArrayBuffer.isView(value);
+  if ((flags & PLAIN) !== 0) return !Array.isArray(value) && !ArrayBuffer.isView(value);
   // One prototype check rules out arrays, typed arrays, Maps and every other exotic object at once.
   // (One function with no calls of its own: nested, TurboFan left the inner one out of line.)
   const proto = Object.getPrototypeOf(value);
