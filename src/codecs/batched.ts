@@ -12,6 +12,12 @@ import { notBytes } from "./serializerErrors.js";
 import { encodeUbjson, ubjsonSerializer } from "./ubjson.js";
 import { decodeUbjson } from "./ubjsonDecoder.js";
 
+// The JSON calls below go through module constants rather than imported bindings, which optimized
+// code reloads and checks at every use (see "Module constants" in messages/validators.ts).
+const encodeText = encodeJsonText;
+const decodeText = decodeJsonText;
+const payloadText = jsonPayloadText;
+
 /**
  * A `.batched` serializer. `encode` frames one message as a batch of one (what a sender needs per
  * message); `encodeBatch` frames several in one payload.
@@ -51,7 +57,7 @@ function nextSeparator(text: string, from: number): number {
 function decodeJsonBatch(data: Uint8Array | string): unknown[][] {
   // A raw control character cannot occur inside JSON text (RFC 7159 §7), so every 0x18 / 0x1e is a
   // separator. The last message may omit its separator.
-  const text = jsonPayloadText(data);
+  const text = payloadText(data);
   if (text.length === 0) throw emptyBatch();
   const messages: unknown[][] = [];
   let from = 0;
@@ -59,7 +65,7 @@ function decodeJsonBatch(data: Uint8Array | string): unknown[][] {
     let to = nextSeparator(text, from);
     if (to === -1) to = text.length;
     if (to === from) throw badBatch("empty record");
-    messages.push(decodeJsonText(text.slice(from, to)));
+    messages.push(decodeText(text.slice(from, to)));
     from = to + 1;
   }
   return messages;
@@ -83,12 +89,12 @@ export const jsonBatchedSerializer: BatchedSerializer = Object.freeze({
   batched: true,
   plainObjects: jsonSerializer.plainObjects,
   encode(message: readonly unknown[]): string {
-    return encodeJsonText(message) + JSON_SEPARATOR;
+    return encodeText(message) + JSON_SEPARATOR;
   },
   encodeBatch(messages: readonly (readonly unknown[])[]): string {
     if (messages.length === 0) throw emptyBatch();
     let text = "";
-    for (const message of messages) text += encodeJsonText(message) + JSON_SEPARATOR;
+    for (const message of messages) text += encodeText(message) + JSON_SEPARATOR;
     return text;
   },
   decode: decodeJsonBatch,

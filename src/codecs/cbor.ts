@@ -13,7 +13,11 @@ import { Decoder, type Options } from "cbor-x";
 import { ProtocolError } from "../errors.js";
 import type { Serializer } from "./serializer.js";
 import { decodeFailed, encodeFailed, notAList, notBytes } from "./serializerErrors.js";
-import { allocChunk, growChunk, MAX_DEPTH, MIN_ROOM, writeInt64BE, writeUtf8 } from "./writeBuffer.js";
+import * as writeBuffer from "./writeBuffer.js";
+
+// Module constants, not imported bindings, on the encoder's hot path: see "Module constants" in
+// messages/validators.ts.
+const { allocChunk, growChunk, MAX_DEPTH, MIN_ROOM, writeInt64BE, writeUtf8 } = writeBuffer;
 
 const FORMAT = "cbor";
 
@@ -348,6 +352,12 @@ export function decodeCbor(data: Uint8Array): unknown[] {
   return value;
 }
 
+// The serializer's own calls go through module constants rather than the exported (or imported)
+// bindings, which optimized code reloads and checks at every use (see "Module constants" in
+// messages/validators.ts).
+const encodeMessage = encodeCbor;
+const decodeMessage = decodeCbor;
+
 /**
  * The `cbor` serializer (WebSocket subprotocol `wamp.2.cbor`, RawSocket serializer id 3). Integers
  * always travel as CBOR integers (2^53 is major type 0 with an 8-byte argument, not a float64);
@@ -367,9 +377,9 @@ export const cborSerializer: Serializer = Object.freeze({
   batched: false,
   plainObjects: false,
   encode(message: readonly unknown[]): Uint8Array {
-    return encodeCbor(message, 0);
+    return encodeMessage(message, 0);
   },
   decode(data: Uint8Array | string): unknown[][] {
-    return [decodeCbor(data as Uint8Array)];
+    return [decodeMessage(data as Uint8Array)];
   },
 } as const);

@@ -190,6 +190,11 @@ export function decodeJsonText(text: string): unknown[] {
   return value;
 }
 
+// The serializer's own calls go through module constants rather than the exported bindings, which
+// optimized code reloads and checks at every use (see "Module constants" in messages/validators.ts).
+const payloadText = jsonPayloadText;
+const decodeText = decodeJsonText;
+
 /**
  * The `json` serializer (WebSocket subprotocol `wamp.2.json`, RawSocket serializer id 1). Encodes to
  * a string (send it as a text frame); decodes a string or UTF-8 bytes. `Uint8Array`s anywhere in a
@@ -211,6 +216,6 @@ export const jsonSerializer: Serializer = Object.freeze({
   plainObjects: true,
   encode: encodeJsonText,
   decode(data: Uint8Array | string): unknown[][] {
-    return [decodeJsonText(jsonPayloadText(data))];
+    return [decodeText(payloadText(data))];
   },
 } as const);

@@ -14,7 +14,11 @@ import { Unpackr } from "msgpackr";
 import { ProtocolError } from "../errors.js";
 import type { Serializer } from "./serializer.js";
 import { decodeFailed, encodeFailed, notAList, notBytes } from "./serializerErrors.js";
-import { allocChunk, growChunk, MAX_DEPTH, MIN_ROOM, writeInt64BE, writeUtf8 } from "./writeBuffer.js";
+import * as writeBuffer from "./writeBuffer.js";
+
+// Module constants, not imported bindings, on the encoder's hot path: see "Module constants" in
+// messages/validators.ts.
+const { allocChunk, growChunk, MAX_DEPTH, MIN_ROOM, writeInt64BE, writeUtf8 } = writeBuffer;
 
 const FORMAT = "msgpack";
 
@@ -433,6 +437,12 @@ export function decodeMsgpack(data: Uint8Array): unknown[] {
   return value;
 }
 
+// The serializer's own calls go through module constants rather than the exported (or imported)
+// bindings, which optimized code reloads and checks at every use (see "Module constants" in
+// messages/validators.ts).
+const encodeMessage = encodeMsgpack;
+const decodeMessage = decodeMsgpack;
+
 /**
  * The `msgpack` serializer (WebSocket subprotocol `wamp.2.msgpack`, RawSocket serializer id 2).
  * Integers up to 2^53 always travel as MessagePack integers (2^53 is a uint64, not a float64);
@@ -452,9 +462,9 @@ export const msgpackSerializer: Serializer = Object.freeze({
   batched: false,
   plainObjects: false,
   encode(message: readonly unknown[]): Uint8Array {
-    return encodeMsgpack(message, 0);
+    return encodeMessage(message, 0);
   },
   decode(data: Uint8Array | string): unknown[][] {
-    return [decodeMsgpack(data as Uint8Array)];
+    return [decodeMessage(data as Uint8Array)];
   },
 } as const);

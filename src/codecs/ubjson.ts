@@ -36,7 +36,11 @@ import {
   TRUE,
   UINT8,
 } from "./ubjsonMarkers.js";
-import { allocChunk, growChunk, MAX_DEPTH, MIN_ROOM, writeInt64BE, writeUtf8 } from "./writeBuffer.js";
+import * as writeBuffer from "./writeBuffer.js";
+
+// Module constants, not imported bindings, on the encoder's hot path: see "Module constants" in
+// messages/validators.ts.
+const { allocChunk, growChunk, MAX_DEPTH, MIN_ROOM, writeInt64BE, writeUtf8 } = writeBuffer;
 
 const FORMAT = "ubjson";
 const TWO_53 = 2 ** 53;
@@ -268,6 +272,12 @@ export function encodeUbjson(message: readonly unknown[], reserve: number): Uint
   return out.subarray(start, pos);
 }
 
+// The serializer's own calls go through module constants rather than the exported (or imported)
+// bindings, which optimized code reloads and checks at every use (see "Module constants" in
+// messages/validators.ts).
+const encodeMessage = encodeUbjson;
+const decodeMessage = decodeUbjson;
+
 /**
  * The `ubjson` serializer (WebSocket subprotocol `wamp.2.ubjson`, RawSocket serializer id 4).
  * Writes UBJSON Draft 12 the way py-ubjson does; reads UBJSON Draft 12 and BJData. `Uint8Array`s
@@ -287,9 +297,9 @@ export const ubjsonSerializer: Serializer = Object.freeze({
   batched: false,
   plainObjects: true,
   encode(message: readonly unknown[]): Uint8Array {
-    return encodeUbjson(message, 0);
+    return encodeMessage(message, 0);
   },
   decode(data: Uint8Array | string): unknown[][] {
-    return [decodeUbjson(data as Uint8Array)];
+    return [decodeMessage(data as Uint8Array)];
   },
 } as const);
