@@ -81,7 +81,7 @@ const cborx = new CborEncoder({
   copyBuffers: true,
 });
 
-const bare = {
+export const bare = {
   json: { label: "JSON.stringify/parse", roundTrip: (m) => JSON.parse(JSON.stringify(m)) },
   msgpack: { label: "msgpackr pack/unpack", roundTrip: (m) => packr.unpack(packr.pack(m)) },
   cbor: { label: "cbor-x encode/decode", roundTrip: (m) => cborx.decode(cborx.encode(m)) },
@@ -103,13 +103,35 @@ const autobahn = {
  * its own type feedback, as a transport bound to one serializer has. parseMessage gets the options
  * xwamp's router and client pass for that serializer (`plainObjects` for json and ubjson).
  */
-function xwampRoundTrip(serializer) {
+export function xwampRoundTrip(serializer) {
   const make = new Function(
     "parseMessage",
     "options",
     "return (serializer, message) => parseMessage(serializer.decode(serializer.encode(message))[0], options);",
   );
   return make(parseMessage, serializer.plainObjects ? { plainObjects: true } : undefined);
+}
+
+/**
+ * Every serializer's round trip (one {@link xwampRoundTrip} each), brought to a steady state: every
+ * code path sees every message kind, and the bare libraries run too, before anything is timed, as in
+ * a long-running peer (otherwise the first case measured pays for JIT tiering and deopts).
+ */
+export function warmUp({ rounds = 3, iterations = 2000 } = {}) {
+  const names = Object.keys(bare);
+  const roundTrips = Object.fromEntries(names.map((name) => [name, xwampRoundTrip(getSerializer(name))]));
+  for (let round = 0; round < rounds; round++) {
+    for (const name of names) {
+      const serializer = getSerializer(name);
+      for (const { message } of cases) {
+        for (let i = 0; i < iterations; i++) {
+          roundTrips[name](serializer, message);
+          bare[name].roundTrip(message);
+        }
+      }
+    }
+  }
+  return roundTrips;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -121,20 +143,7 @@ function xwampRoundTrip(serializer) {
 export async function measure() {
   const records = [];
   const names = ["json", "msgpack", "cbor", "ubjson"];
-  const roundTrips = Object.fromEntries(names.map((name) => [name, xwampRoundTrip(getSerializer(name))]));
-  // Steady state first: every code path sees every message kind before anything is timed, as in a
-  // long-running peer (otherwise the first case measured pays for JIT tiering and deopts).
-  for (let round = 0; round < 3; round++) {
-    for (const name of names) {
-      const serializer = getSerializer(name);
-      for (const { message } of cases) {
-        for (let i = 0; i < 2000; i++) {
-          roundTrips[name](serializer, message);
-          bare[name].roundTrip(message);
-        }
-      }
-    }
-  }
+  const roundTrips = warmUp();
   for (const name of names) {
     const serializer = getSerializer(name);
     const roundTrip = roundTrips[name];
