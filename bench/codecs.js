@@ -103,7 +103,7 @@ const autobahn = {
  * its own type feedback, as a transport bound to one serializer has. parseMessage gets the options
  * xwamp's router and client pass for that serializer (`plainObjects` for json and ubjson).
  */
-export function xwampRoundTrip(serializer) {
+function xwampRoundTrip(serializer) {
   const make = new Function(
     "parseMessage",
     "options",
@@ -142,7 +142,7 @@ export function warmUp({ rounds = 3, iterations = 2000 } = {}) {
  */
 export async function measure() {
   const records = [];
-  const names = ["json", "msgpack", "cbor", "ubjson"];
+  const names = Object.keys(bare);
   const roundTrips = warmUp();
   for (const name of names) {
     const serializer = getSerializer(name);

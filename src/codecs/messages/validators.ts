@@ -10,10 +10,10 @@ import { ProtocolError } from "../../errors.js";
 // a call to it is inlined, is it still the same function? A module-level `const` that is neither
 // exported nor imported is folded into the code instead. The message validators run on every inbound
 // message, so they reach this module's helpers through constants of their own module
-// (`const { isId, ... } = validators`), and this module's own functions use the unexported copies
-// below. On the JSON CALL round trip of the codec bench, this saves about 90 instructions and 20
-// instruction-cache misses per message (cachegrind). That is out of the 1,100 instructions and 170
-// misses that the WAMP layer adds to JSON.stringify and JSON.parse.
+// (`const { isId, ... } = validators`), and `isId` and `checkDict` below read the unexported copies
+// of MAX_ID and PLAIN_OBJECTS. On the small JSON CALL round trip of the codec bench, this saves about
+// 90 instructions and 20 instruction-cache misses per message (callgrind, bench/instructions.js), of
+// the roughly 940 and 170 that the WAMP layer added to JSON.stringify and JSON.parse.
 const ID_LIMIT = 9_007_199_254_740_992;
 const PLAIN = 2;
 
