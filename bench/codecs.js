@@ -4,8 +4,11 @@
  *
  * The whole measurement runs in CODEC_PROCESSES fresh Node processes (default 3) and every figure
  * shown is the median over them: within one process the paired runs agree closely, but from one
- * process to the next the small-message ratios move by up to ±10 points (JIT and heap state), which
- * is as much as the target leaves.
+ * process to the next the small-message ratios move by up to ±10 points, which is as much as the
+ * target leaves. Two causes: JIT state and code placement differ per process, and the host's load
+ * changes: at times a whole process runs V8's JSON code (C++) up to 70 % slower, in CPU time, while
+ * a plain integer loop keeps its speed. Such a process shows as a reference rate far below the
+ * others', and the table says when that happened.
  *
  *   node bench/codecs.js            (after `npm run build`)
  *   CODEC_PROCESSES=1 node bench/codecs.js
@@ -181,6 +184,10 @@ export async function measure() {
   return records;
 }
 
+// Bare rates of one case further apart than this between processes mean the machine, not the code,
+// changed speed (see the top of this file).
+const UNSTEADY = 1.2;
+
 const PROCESSES = Math.max(1, Number(process.env.CODEC_PROCESSES ?? 3) || 1);
 
 /** Measure in PROCESSES fresh processes (or here, for one) and print the medians. */
@@ -201,9 +208,12 @@ export async function run() {
   }
   const rows = [];
   const misses = [];
+  const unsteady = [];
   for (let r = 0; r < runs[0].length; r++) {
     const all = runs.map((records) => records[r]);
     const { label, name } = all[0];
+    const bareRates = all.map((record) => record.bare);
+    if (Math.max(...bareRates) > UNSTEADY * Math.min(...bareRates)) unsteady.push(label);
     const pick = (key) => median(all.map((record) => record[key]));
     const overhead = pick("overhead");
     const spread =
@@ -243,6 +253,11 @@ export async function run() {
     "Bare libraries use xwamp's decoder options; xwamp encodes msgpack/cbor/ubjson with its own encoders (ids > 2^32 stay integers).",
     "UBJSON: xwamp's codec is its own; the reference is @shelacek/ubjson (writes ints > 2^31 as float64).",
     `Target missed: ${misses.length === 0 ? "none" : misses.join("; ")}`,
+    ...(unsteady.length === 0
+      ? []
+      : [
+          `Reference rate differed by more than ${Math.round((UNSTEADY - 1) * 100)} % between processes (the machine's speed changed; rerun before relying on these rows): ${unsteady.join("; ")}`,
+        ]),
   ]);
   return { misses };
 }
