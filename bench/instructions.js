@@ -108,13 +108,17 @@ if (process.argv[2] === "--child") {
     count("xwamp", name, kind, size),
     count("bare", name, kind, size),
   ]);
-  const row = (what, key, digits) => ({
-    case: `${kind} ${size} · ${name}: ${what}`,
-    xwamp: xwamp[key].toFixed(digits),
-    reference: reference[key].toFixed(digits),
-    ratio: `+${(xwamp[key] - reference[key]).toFixed(digits)}`,
-    notes: `${((xwamp[key] / reference[key] - 1) * 100).toFixed(1)} % more`,
-  });
+  const row = (what, key, digits) => {
+    const difference = xwamp[key] - reference[key];
+    const share = Math.abs((xwamp[key] / reference[key] - 1) * 100).toFixed(1);
+    return {
+      case: `${kind} ${size} · ${name}: ${what}`,
+      xwamp: xwamp[key].toFixed(digits),
+      reference: reference[key].toFixed(digits),
+      ratio: `${difference >= 0 ? "+" : ""}${difference.toFixed(digits)}`,
+      notes: `${share} % ${difference >= 0 ? "more" : "fewer"}`,
+    };
+  };
   printTable(`Per message, under callgrind (reference: ${bare[name].label})`, [
     row("instructions", "instructions", 0),
     row("L1i misses", "misses", 1),
